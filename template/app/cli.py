@@ -1,0 +1,67 @@
+"""Command line: `serve` runs the API, `migrate` applies database migrations."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+import uvicorn
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.core.config import Settings, SettingsError, get_settings
+from app.core.logging import configure_logging
+from app.db import migrations
+
+cli = typer.Typer(help="Manage the service.", no_args_is_help=True, add_completion=False)
+
+
+def _load_settings_or_exit() -> Settings:
+    try:
+        settings = get_settings()
+    except SettingsError as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(code=2) from None
+    configure_logging(settings)
+    return settings
+
+
+@cli.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    reload: Annotated[bool, typer.Option(help="Restart on code changes (development).")] = False,
+) -> None:
+    """Serve the API with uvicorn."""
+    _load_settings_or_exit()
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        reload=reload,
+        log_config=None,
+        access_log=False,
+        proxy_headers=True,
+    )
+
+
+@cli.command()
+def migrate(
+    revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
+) -> None:
+    """Upgrade the database schema (to the latest revision by default)."""
+    settings = _load_settings_or_exit()
+    try:
+        migrations.upgrade(revision)
+    except (OSError, SQLAlchemyError) as error:
+        database = make_url(settings.DATABASE_URL).render_as_string(hide_password=True)
+        typer.echo(f"Cannot migrate the database at {database}: {error}", err=True)
+        raise typer.Exit(code=1) from None
+    typer.echo(f"Database upgraded to {revision}.")
+
+
+def main() -> None:
+    cli()

@@ -1,0 +1,1 @@
+"""Settings, logging, errors and request context."""

@@ -1,0 +1,116 @@
+"""Structured logging: structlog for the app, the same formatter for stdlib records.
+
+Records from uvicorn, SQLAlchemy and any library go through one root handler whose
+`ProcessorFormatter` renders JSON (production) or readable console lines (development).
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import sys
+from typing import IO, Any, TextIO
+
+import structlog
+from structlog.types import EventDict, Processor
+
+from app.core.config import Settings
+
+LOG_FILE_MAX_BYTES = 10 * 1024 * 1024
+LOG_FILE_BACKUP_COUNT = 5
+
+
+class _CurrentStdoutHandler(logging.StreamHandler[TextIO]):
+    """Writes to whatever `sys.stdout` is now: test runners and CLI runners swap it."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = sys.stdout
+        super().emit(record)
+
+
+def _drop_color_message(_: Any, __: str, event_dict: EventDict) -> EventDict:
+    """Uvicorn duplicates its message with ANSI colours in `color_message`."""
+    event_dict.pop("color_message", None)
+    return event_dict
+
+
+def _shared_processors() -> list[Processor]:
+    return [
+        structlog.contextvars.merge_contextvars,
+        structlog.stdlib.add_log_level,
+        structlog.stdlib.add_logger_name,
+        structlog.stdlib.ExtraAdder(),
+        _drop_color_message,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        structlog.processors.StackInfoRenderer(),
+    ]
+
+
+def _formatter(*, json: bool) -> structlog.stdlib.ProcessorFormatter:
+    renderer: Processor
+    if json:
+        renderer = structlog.processors.JSONRenderer()
+        final: list[Processor] = [structlog.processors.dict_tracebacks, renderer]
+    else:
+        renderer = structlog.dev.ConsoleRenderer()
+        final = [renderer]
+    return structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=_shared_processors(),
+        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *final],
+    )
+
+
+def configure_logging(settings: Settings, stream: IO[str] | None = None) -> None:
+    """Route structlog and stdlib logging through one formatter; idempotent."""
+    level = logging.getLevelName(settings.LOG_LEVEL)
+
+    console = logging.StreamHandler(stream) if stream else _CurrentStdoutHandler(sys.stdout)
+    console.setFormatter(_formatter(json=settings.log_json))
+    handlers: list[logging.Handler] = [console]
+    if settings.LOG_FILE is not None:
+        settings.LOG_FILE.parent.mkdir(parents=True, exist_ok=True)
+        file_handler = logging.handlers.RotatingFileHandler(
+            settings.LOG_FILE,
+            maxBytes=LOG_FILE_MAX_BYTES,
+            backupCount=LOG_FILE_BACKUP_COUNT,
+            encoding="utf-8",
+        )
+        file_handler.setFormatter(_formatter(json=True))
+        handlers.append(file_handler)
+
+    root = logging.getLogger()
+    for handler in root.handlers[:]:
+        root.removeHandler(handler)
+        handler.close()
+    for handler in handlers:
+        root.addHandler(handler)
+    root.setLevel(level)
+
+    # Uvicorn's own handlers would print a second, differently formatted copy;
+    # the access log is replaced by the app's request log line.
+    for name in ("uvicorn", "uvicorn.error"):
+        uvicorn_logger = logging.getLogger(name)
+        uvicorn_logger.handlers.clear()
+        uvicorn_logger.propagate = True
+    access_logger = logging.getLogger("uvicorn.access")
+    access_logger.handlers.clear()
+    access_logger.propagate = False
+    # SQL statements go through logging (not `echo=True`), so they share the format.
+    logging.getLogger("sqlalchemy.engine").setLevel(
+        logging.INFO if settings.DB_LOG_SQL else logging.WARNING
+    )
+
+    structlog.configure(
+        processors=[
+            *_shared_processors(),
+            structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+        ],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.make_filtering_bound_logger(level),
+        cache_logger_on_first_use=True,
+    )
+
+
+def get_logger(name: str) -> structlog.stdlib.BoundLogger:
+    logger: structlog.stdlib.BoundLogger = structlog.stdlib.get_logger(name)
+    return logger

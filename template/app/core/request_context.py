@@ -1,0 +1,88 @@
+"""Request id and access log, as pure ASGI middleware.
+
+Pure ASGI (not `BaseHTTPMiddleware`) so context variables set here are seen by the
+endpoint and every log record it emits, and streaming responses are not buffered.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from typing import Any
+
+import structlog
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.core.logging import get_logger
+
+REQUEST_ID_HEADER = "X-Request-ID"
+_REQUEST_ID_PATTERN = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
+
+access_logger = get_logger("app.access")
+
+
+def request_id_of(scope: Scope) -> str | None:
+    """The id the middleware gave this request (also available after it unwound)."""
+    state: dict[str, Any] = scope.get("state") or {}
+    request_id = state.get("request_id")
+    return request_id if isinstance(request_id, str) else None
+
+
+def _inbound_request_id(scope: Scope) -> str | None:
+    for name, value in scope["headers"]:
+        if name == b"x-request-id":
+            candidate = value.decode("latin-1")
+            return candidate if _REQUEST_ID_PATTERN.match(candidate) else None
+    return None
+
+
+def _route_template(scope: Scope) -> str:
+    route = scope.get("route")
+    path = getattr(route, "path", None)
+    return path if isinstance(path, str) else "<unmatched>"
+
+
+class RequestContextMiddleware:
+    """Gives every request an id, binds it to the logs, and logs one line per request."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        request_id = _inbound_request_id(scope) or uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        header = (REQUEST_ID_HEADER.lower().encode(), request_id.encode())
+        status_code = 500
+        started = time.perf_counter()
+
+        async def send_with_request_id(message: Message) -> None:
+            nonlocal status_code
+            if message["type"] == "http.response.start":
+                status_code = message["status"]
+                headers = [
+                    (name, value) for name, value in message.get("headers", []) if name != header[0]
+                ]
+                message["headers"] = [*headers, header]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_request_id)
+        finally:
+            client = scope.get("client")
+            access_logger.info(
+                "request",
+                method=scope["method"],
+                path=scope["path"],
+                route=_route_template(scope),
+                status=status_code,
+                duration_ms=round((time.perf_counter() - started) * 1000, 2),
+                client=client[0] if client else None,
+            )
+            structlog.contextvars.clear_contextvars()

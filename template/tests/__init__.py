@@ -1,0 +1,1 @@
+"""The service's own tests: run with `uv run pytest`."""
