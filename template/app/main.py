@@ -14,6 +14,7 @@ from app.api.v1 import api_router
 from app.core.config import Settings, get_settings
 from app.core.handlers import register_exception_handlers
 from app.core.logging import configure_logging, get_logger
+from app.core.rate_limit import RateLimiter
 from app.core.request_context import REQUEST_ID_HEADER, RequestContextMiddleware
 from app.db.session import create_engine, create_session_factory
 from app.schemas.errors import COMMON_ERROR_RESPONSES
@@ -38,6 +39,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = create_engine(settings)
         app.state.engine = engine
         app.state.session_factory = create_session_factory(engine)
+        app.state.rate_limiter = RateLimiter(settings)
         logger.info("startup", environment=settings.ENVIRONMENT, version=app.version)
         try:
             yield

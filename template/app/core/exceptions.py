@@ -68,3 +68,14 @@ class ServiceUnavailableError(AppException):
     status_code = 503
     error_code = "SERVICE_UNAVAILABLE"
     default_message = "The service is temporarily unavailable; try again shortly."
+
+
+class RateLimitedError(AppException):
+    status_code = 429
+    error_code = "RATE_LIMITED"
+    default_message = "Too many requests; try again later."
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(
+            details={"retry_after": retry_after}, headers={"Retry-After": str(retry_after)}
+        )

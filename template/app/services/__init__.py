@@ -1,0 +1,1 @@
+"""Business logic that is neither HTTP nor SQL plumbing."""

@@ -1,0 +1,125 @@
+"""Logins, token pairs and refresh-token rotation."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy import exists, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.config import Settings
+from app.core.exceptions import UnauthorizedError
+from app.core.logging import get_logger
+from app.core.security import (
+    TokenClaims,
+    create_token,
+    decode_token,
+    hash_token,
+    verify_password,
+)
+from app.models import RefreshToken, User
+from app.schemas.auth import TokenPair
+from app.services.users import find_by_login
+
+logger = get_logger(__name__)
+
+INVALID_CREDENTIALS = "Incorrect email/username or password."
+
+
+async def authenticate(session: AsyncSession, login: str, password: str) -> User:
+    """The active user with these credentials; one answer for every kind of failure."""
+    user = await find_by_login(session, login)
+    valid, new_hash = await verify_password(password, user.hashed_password if user else None)
+    if user is None or not valid or not user.is_active:
+        logger.info("login_failed")
+        raise UnauthorizedError(INVALID_CREDENTIALS)
+    if new_hash is not None:
+        # A legacy (bcrypt) or outdated hash: store the current algorithm's hash.
+        user.hashed_password = new_hash
+        logger.info("password_hash_upgraded", user_id=user.id)
+    return user
+
+
+async def issue_tokens(
+    session: AsyncSession, settings: Settings, user: User, family_id: uuid.UUID | None = None
+) -> TokenPair:
+    """A new access + refresh pair; the refresh token is stored hashed, then committed."""
+    family_id = family_id or uuid.uuid4()
+    access = create_token(settings, user.id, family_id, "access")
+    refresh = create_token(settings, user.id, family_id, "refresh")
+    session.add(
+        RefreshToken(
+            user_id=user.id,
+            family_id=family_id,
+            token_hash=hash_token(refresh.token),
+            expires_at=refresh.expires_at,
+        )
+    )
+    await session.commit()
+    return TokenPair(
+        access_token=access.token,
+        refresh_token=refresh.token,
+        expires_in=settings.ACCESS_TOKEN_EXPIRE_MINUTES * 60,
+    )
+
+
+async def _revoke_family(session: AsyncSession, family_id: uuid.UUID) -> None:
+    await session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=datetime.now(UTC))
+    )
+    await session.commit()
+
+
+async def _stored_token(session: AsyncSession, token: str) -> RefreshToken:
+    # Locked, so two concurrent refreshes with one token cannot both succeed.
+    stored = await session.scalar(
+        select(RefreshToken).where(RefreshToken.token_hash == hash_token(token)).with_for_update()
+    )
+    if stored is None:
+        raise UnauthorizedError("The refresh token is not recognised.")
+    return stored
+
+
+async def rotate_refresh_token(
+    session: AsyncSession, settings: Settings, token: str, claims: TokenClaims
+) -> TokenPair:
+    """Spend a (decoded) refresh token and issue the next pair of its family.
+
+    A token presented a second time means it was copied: the whole family is revoked,
+    ending the session of whoever holds the newer tokens too.
+    """
+    stored = await _stored_token(session, token)
+    if stored.revoked_at is not None:
+        raise UnauthorizedError("The refresh token has been revoked.")
+    if stored.used_at is not None:
+        logger.warning("refresh_token_reused", user_id=stored.user_id)
+        await _revoke_family(session, stored.family_id)
+        raise UnauthorizedError("The refresh token was already used; the session is revoked.")
+    user = await session.get(User, claims.user_id)
+    if user is None or not user.is_active:
+        raise UnauthorizedError("The user is no longer active.")
+    stored.used_at = datetime.now(UTC)
+    return await issue_tokens(session, settings, user, stored.family_id)
+
+
+async def revoke_refresh_token(session: AsyncSession, settings: Settings, token: str) -> None:
+    """Log out: the token's whole family stops working (refresh and access tokens)."""
+    decode_token(settings, token, "refresh")
+    stored = await _stored_token(session, token)
+    await _revoke_family(session, stored.family_id)
+
+
+async def user_for_access_token(session: AsyncSession, claims: TokenClaims) -> User:
+    """The token's user, in one query that also checks the session is not revoked."""
+    revoked = exists().where(
+        RefreshToken.family_id == claims.family_id, RefreshToken.revoked_at.is_not(None)
+    )
+    user = await session.scalar(select(User).where(User.id == claims.user_id, ~revoked))
+    if user is None:
+        raise UnauthorizedError("The token is no longer valid.")
+    if not user.is_active:
+        raise UnauthorizedError("The user is inactive.")
+    return user
