@@ -39,11 +39,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = create_engine(settings)
         app.state.engine = engine
         app.state.session_factory = create_session_factory(engine)
-        app.state.rate_limiter = RateLimiter(settings)
+        rate_limiter = RateLimiter(settings)
+        app.state.rate_limiter = rate_limiter
         logger.info("startup", environment=settings.ENVIRONMENT, version=app.version)
         try:
             yield
         finally:
+            await rate_limiter.close()
             await engine.dispose()
             logger.info("shutdown")
 

@@ -11,11 +11,12 @@ import os
 import socket
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 
 import pytest
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
-from httpx import ASGITransport, AsyncClient
+from httpx import ASGITransport, AsyncClient, Response
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
@@ -24,9 +25,11 @@ from sqlalchemy.pool import NullPool
 
 from app.api.deps import get_db
 from app.core.config import Settings
+from app.core.security import password_hash
 from app.db import migrations
 from app.db.session import create_engine
 from app.main import create_app
+from app.models import User
 
 ADMIN_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 TEST_JWT_SECRET = "test-secret-that-is-long-enough-for-hs256-signing"
@@ -129,3 +132,56 @@ async def client(app: FastAPI) -> AsyncIterator[AsyncClient]:
     transport = ASGITransport(app=app)
     async with AsyncClient(transport=transport, base_url="http://testserver") as client:
         yield client
+
+
+# --- Users and tokens -------------------------------------------------------------------
+
+TEST_PASSWORD = "correct-horse-42"
+
+
+@pytest.fixture(scope="session")
+def test_password_hash() -> str:
+    """Hashed once: Argon2id is deliberately slow."""
+    return password_hash.hash(TEST_PASSWORD)
+
+
+@dataclass
+class UserFactory:
+    session: AsyncSession
+    password_hash: str
+    count: int = 0
+
+    async def __call__(self, *, is_superuser: bool = False, is_active: bool = True) -> User:
+        self.count += 1
+        user = User(
+            email=f"user{self.count}@example.com",
+            username=f"user{self.count}",
+            hashed_password=self.password_hash,
+            is_superuser=is_superuser,
+            is_active=is_active,
+        )
+        self.session.add(user)
+        await self.session.commit()
+        return user
+
+
+@pytest.fixture
+def make_user(db_session: AsyncSession, test_password_hash: str) -> UserFactory:
+    return UserFactory(db_session, test_password_hash)
+
+
+async def login(client: AsyncClient, username: str, password: str = TEST_PASSWORD) -> Response:
+    return await client.post(
+        "/api/v1/auth/login", data={"username": username, "password": password}
+    )
+
+
+async def tokens_for(client: AsyncClient, user: User) -> dict[str, str]:
+    response = await login(client, user.email)
+    assert response.status_code == 200, response.text
+    tokens: dict[str, str] = response.json()
+    return tokens
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}

@@ -9,6 +9,7 @@ from limits import RateLimitItem
 from limits import parse as parse_rate_limit
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
+from redis.asyncio import ConnectionPool
 
 from app.core.config import Settings
 from app.core.exceptions import RateLimitedError
@@ -21,15 +22,19 @@ class RateLimiter:
         self.enabled = settings.RATE_LIMIT_ENABLED
         self.per_ip: RateLimitItem = parse_rate_limit(settings.RATE_LIMIT_PER_IP)
         self.per_account: RateLimitItem = parse_rate_limit(settings.RATE_LIMIT_PER_ACCOUNT)
-        self.storage: Storage = (
-            RedisStorage(
+        self._redis_pool: ConnectionPool | None = None
+        self.storage: Storage
+        if settings.REDIS_URL:
+            # Our own pool, so shutdown can close its connections.
+            self._redis_pool = ConnectionPool.from_url(settings.REDIS_URL)
+            self.storage = RedisStorage(
                 "async+" + settings.REDIS_URL,
-                implementation="coredis",
+                implementation="redispy",
+                connection_pool=self._redis_pool,  # type: ignore[arg-type]  # passed through
                 key_prefix=f"{settings.SERVICE_NAME}:limits",
             )
-            if settings.REDIS_URL
-            else MemoryStorage()
-        )
+        else:
+            self.storage = MemoryStorage()
         self._limiter = MovingWindowRateLimiter(self.storage)
 
     async def check(self, action: str, *, client_ip: str | None, account: str | None) -> None:
@@ -47,3 +52,7 @@ class RateLimiter:
 
     async def reset(self) -> None:
         await self.storage.reset()
+
+    async def close(self) -> None:
+        if self._redis_pool is not None:
+            await self._redis_pool.aclose()

@@ -148,7 +148,8 @@ def decode_token(settings: Settings, token: str, expected_type: TokenType) -> To
     except jwt.InvalidTokenError:
         raise UnauthorizedError("The token is invalid.") from None
     if claims["type"] != expected_type:
-        raise UnauthorizedError(f"An {expected_type} token is required.")
+        article = "An" if expected_type == "access" else "A"
+        raise UnauthorizedError(f"{article} {expected_type} token is required.")
     try:
         return TokenClaims(
             user_id=int(claims["sub"]),

@@ -1,0 +1,182 @@
+"""Checks for the copier-fastapi-backend template.
+
+`nox` runs the template's own tests and renders the default variant, then runs the
+rendered project's tools (ruff, mypy, pytest against PostgreSQL).
+`nox -l` lists every session; `nox -t variant` renders every variant.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TypedDict
+from urllib.parse import parse_qs, urlsplit
+
+import nox
+
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.sessions = ["template_tests", "variant(default)"]
+
+TEMPLATE_ROOT = Path(__file__).resolve().parent
+TEMPLATE_TOOLS = ("copier>=9.4", "copier-template-extensions>=0.3.4")
+
+# An admin URL: the rendered project's tests create (and drop) their own database there.
+TEST_DATABASE_URL = os.environ.get(
+    "TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+
+
+class Variant(TypedDict):
+    data: dict[str, str]  # copier answers; questions not listed take their default
+    python: str  # the Python that installs and runs the rendered project
+
+
+VARIANTS: dict[str, Variant] = {
+    "default": {
+        "data": {"project_name": "Orders API"},
+        "python": "3.11",
+    },
+}
+
+# The rendered project's checks, each run with `uv run` inside the project.
+CHECKS = {
+    "ruff check": ("ruff", "check", "."),
+    "ruff format": ("ruff", "format", "--check", "."),
+    "mypy": ("mypy", "app", "tests"),
+    "pytest": ("pytest",),
+}
+
+
+@nox.session(tags=["template"])
+def template_tests(session: nox.Session) -> None:
+    """The template's own tests: render with the real copier and inspect the output."""
+    session.install("pytest", "pyyaml", *TEMPLATE_TOOLS)
+    session.run("pytest", "tests/", *session.posargs)
+
+
+@nox.session(tags=["lint"])
+def lint(session: nox.Session) -> None:
+    """Lint and format-check the template repository's own Python (not template/)."""
+    session.install("ruff")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session(tags=["variant"])
+@nox.parametrize("name", list(VARIANTS), ids=list(VARIANTS))
+def variant(session: nox.Session, name: str) -> None:
+    """Render one variant and run the rendered project's linters, type checks and tests."""
+    require_postgresql(session, TEST_DATABASE_URL)
+    settings = VARIANTS[name]
+    python = interpreter_for(settings["python"])
+    session.log(f"Python {settings['python']} for the rendered project: {python}")
+
+    session.install(*TEMPLATE_TOOLS)
+    project = Path(tempfile.mkdtemp(prefix=f"copier-fastapi-backend-{name}-"))
+    session.log(f"Rendering into {project}")
+    project_env = {
+        # nox points uv at the session's virtualenv; the rendered project gets its own .venv.
+        "VIRTUAL_ENV": None,
+        "UV_PROJECT_ENVIRONMENT": None,
+        "UV_PYTHON": python,
+        "TEST_DATABASE_URL": TEST_DATABASE_URL,
+    }
+    timings: dict[str, float] = {}
+    failed: list[str] = []
+
+    with timed(session, "render", timings):
+        session.run(
+            "copier",
+            "copy",
+            "--trust",
+            "--defaults",
+            "--vcs-ref",
+            "HEAD",
+            *answer_arguments(settings["data"]),
+            str(TEMPLATE_ROOT),
+            str(project),
+        )
+
+    session.chdir(project)
+    with timed(session, "install (uv sync)", timings):
+        session.run("uv", "sync", env=project_env, external=True)
+
+    for check, command in CHECKS.items():
+        # Extra arguments (`nox -s "variant(default)" -- -x -k health`) go to pytest.
+        args = [*command, *session.posargs] if check == "pytest" else command
+        with timed(session, check, timings):
+            try:
+                session.run("uv", "run", *args, env=project_env, external=True)
+            except nox.command.CommandFailed:
+                failed.append(check)
+
+    session.log("Timings (s): " + ", ".join(f"{step} {took:.1f}" for step, took in timings.items()))
+    session.chdir(TEMPLATE_ROOT)
+    if failed:
+        session.error(f"Failed in {project}: {', '.join(failed)} (the project is kept there)")
+    shutil.rmtree(project)
+
+
+def answer_arguments(answers: dict[str, str]) -> list[str]:
+    """`-d key=value` for each answer, as the copier command line takes them."""
+    return [argument for key, value in answers.items() for argument in ("-d", f"{key}={value}")]
+
+
+@contextmanager
+def timed(session: nox.Session, step: str, timings: dict[str, float]) -> Iterator[None]:
+    """Record and print how long `step` took, whether it passed or not."""
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        timings[step] = time.perf_counter() - start
+        session.log(f"{step}: {timings[step]:.1f} s")
+
+
+def require_postgresql(session: nox.Session, url: str) -> None:
+    """Fail the session at once (never skip) when the database server does not answer."""
+    parts = urlsplit(url)
+    port = parts.port or 5432
+    host = parts.hostname or parse_qs(parts.query).get("host", ["127.0.0.1"])[0]
+    if host.startswith("/"):
+        # A Unix socket directory, as libpq accepts in `?host=/var/run/postgresql`.
+        reachable = Path(host, f".s.PGSQL.{port}").exists()
+    else:
+        try:
+            with socket.create_connection((host, port), timeout=3):
+                reachable = True
+        except OSError:
+            reachable = False
+    if not reachable:
+        session.error(
+            f"PostgreSQL is not reachable at {host}:{port} (TEST_DATABASE_URL). "
+            "The rendered project's tests need it. Start it, for example as root with "
+            "`pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`, "
+            "or set TEST_DATABASE_URL to an admin URL of a server where you may create "
+            "databases (default postgresql://postgres@127.0.0.1:5432/postgres)"
+        )
+
+
+def interpreter_for(version: str) -> str:
+    """A Python `version` interpreter for uv: this one, pyenv's, or left for uv to find."""
+    if f"{sys.version_info.major}.{sys.version_info.minor}" == version:
+        return sys.executable
+    if shutil.which("pyenv"):
+        # pyenv's shims hide versions that are installed but not active, and uv
+        # cannot see past them: ask pyenv where the version lives.
+        result = subprocess.run(
+            ["pyenv", "prefix", version], capture_output=True, text=True, check=False
+        )
+        if result.returncode == 0:
+            candidate = Path(result.stdout.splitlines()[0], "bin", f"python{version}")
+            if candidate.exists():
+                return str(candidate)
+    return version
