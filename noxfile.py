@@ -75,39 +75,9 @@ def lint(session: nox.Session) -> None:
 def variant(session: nox.Session, name: str) -> None:
     """Render one variant and run the rendered project's linters, type checks and tests."""
     require_postgresql(session, TEST_DATABASE_URL)
-    settings = VARIANTS[name]
-    python = interpreter_for(settings["python"])
-    session.log(f"Python {settings['python']} for the rendered project: {python}")
-
-    session.install(*TEMPLATE_TOOLS)
-    project = Path(tempfile.mkdtemp(prefix=f"copier-fastapi-backend-{name}-"))
-    session.log(f"Rendering into {project}")
-    project_env = {
-        # nox points uv at the session's virtualenv; the rendered project gets its own .venv.
-        "VIRTUAL_ENV": None,
-        "UV_PROJECT_ENVIRONMENT": None,
-        "UV_PYTHON": python,
-        "TEST_DATABASE_URL": TEST_DATABASE_URL,
-    }
     timings: dict[str, float] = {}
+    project, project_env = render_and_install(session, name, timings)
     failed: list[str] = []
-
-    with timed(session, "render", timings):
-        session.run(
-            "copier",
-            "copy",
-            "--trust",
-            "--defaults",
-            "--vcs-ref",
-            "HEAD",
-            *answer_arguments(settings["data"]),
-            str(TEMPLATE_ROOT),
-            str(project),
-        )
-
-    session.chdir(project)
-    with timed(session, "install (uv sync)", timings):
-        session.run("uv", "sync", env=project_env, external=True)
 
     for check, command in CHECKS.items():
         # Extra arguments (`nox -s "variant(default)" -- -x -k health`) go to pytest.
@@ -123,6 +93,82 @@ def variant(session: nox.Session, name: str) -> None:
     if failed:
         session.error(f"Failed in {project}: {', '.join(failed)} (the project is kept there)")
     shutil.rmtree(project)
+
+
+@nox.session(tags=["bench"])
+def bench_login(session: nox.Session) -> None:
+    """Benchmark: /health/live p99 while 4 clients log in, against its idle p99 (max 2x)."""
+    require_postgresql(session, TEST_DATABASE_URL)
+    project, project_env = render_and_install(session, "default", {})
+    database = "bench_login_event_loop"
+    admin = ("psql", TEST_DATABASE_URL, "-q", "-v", "ON_ERROR_STOP=1", "-c")
+    database_url = TEST_DATABASE_URL.rsplit("/", 1)[0] + f"/{database}"
+    session.run(*admin, f"DROP DATABASE IF EXISTS {database}", external=True)
+    session.run(*admin, f"CREATE DATABASE {database}", external=True)
+    try:
+        session.run(
+            "uv",
+            "run",
+            "python",
+            "-c",
+            "from app.cli import main; main()",
+            "migrate",
+            env={**project_env, "DATABASE_URL": database_url},
+            external=True,
+        )
+        session.run(
+            "uv",
+            "run",
+            "python",
+            str(TEMPLATE_ROOT / "benchmarks" / "login_event_loop.py"),
+            "--project",
+            str(project),
+            "--database-url",
+            database_url,
+            *session.posargs,
+            env=project_env,
+            external=True,
+        )
+    finally:
+        session.run(*admin, f"DROP DATABASE IF EXISTS {database}", external=True)
+        session.chdir(TEMPLATE_ROOT)
+    shutil.rmtree(project)
+
+
+def render_and_install(
+    session: nox.Session, name: str, timings: dict[str, float]
+) -> tuple[Path, dict[str, str | None]]:
+    """Render variant `name` with the real copier CLI and `uv sync` it; cwd is the project."""
+    settings = VARIANTS[name]
+    python = interpreter_for(settings["python"])
+    session.log(f"Python {settings['python']} for the rendered project: {python}")
+
+    session.install(*TEMPLATE_TOOLS)
+    project = Path(tempfile.mkdtemp(prefix=f"copier-fastapi-backend-{name}-"))
+    session.log(f"Rendering into {project}")
+    project_env: dict[str, str | None] = {
+        # nox points uv at the session's virtualenv; the rendered project gets its own .venv.
+        "VIRTUAL_ENV": None,
+        "UV_PROJECT_ENVIRONMENT": None,
+        "UV_PYTHON": python,
+        "TEST_DATABASE_URL": TEST_DATABASE_URL,
+    }
+    with timed(session, "render", timings):
+        session.run(
+            "copier",
+            "copy",
+            "--trust",
+            "--defaults",
+            "--vcs-ref",
+            "HEAD",
+            *answer_arguments(settings["data"]),
+            str(TEMPLATE_ROOT),
+            str(project),
+        )
+    session.chdir(project)
+    with timed(session, "install (uv sync)", timings):
+        session.run("uv", "sync", env=project_env, external=True)
+    return project, project_env
 
 
 def answer_arguments(answers: dict[str, str]) -> list[str]:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import os
+import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
-from typing import Any, Literal
+from typing import Any, Literal, ParamSpec, TypeVar
 
 import jwt
 from pwdlib import PasswordHash
@@ -19,6 +22,8 @@ from app.core.config import Settings
 from app.core.exceptions import UnauthorizedError
 
 TokenType = Literal["access", "refresh"]
+P = ParamSpec("P")
+R = TypeVar("R")
 
 # bcrypt only reads the first 72 bytes; longer passwords are refused by the schemas.
 MAX_PASSWORD_BYTES = 72
@@ -27,8 +32,22 @@ _COMMON_PASSWORDS = frozenset(
     {"password", "password1", "12345678", "123456789", "qwertyui", "letmein1", "iloveyou"}
 )
 
-# Argon2id for new hashes; bcrypt hashes from older systems still verify and are upgraded.
-password_hash = PasswordHash((Argon2Hasher(), BcryptHasher()))
+# Argon2id (64 MiB, 3 passes) for new hashes; bcrypt hashes from older systems still
+# verify and are upgraded. One lane per hash: with the default four, each hash spreads
+# over every core and starves the event loop.
+password_hash = PasswordHash((Argon2Hasher(parallelism=1), BcryptHasher()))
+
+# A hash keeps a core busy for ~200 ms. Leaving one core free keeps the event loop (and
+# every other request) responsive while many clients log in at once.
+_HASHING_SLOTS = threading.BoundedSemaphore(max(1, (os.cpu_count() or 2) - 1))
+
+
+async def _off_the_loop(function: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+    def limited() -> R:
+        with _HASHING_SLOTS:
+            return function(*args, **kwargs)
+
+    return await asyncio.to_thread(limited)
 
 
 def password_problems(password: str) -> list[str]:
@@ -47,7 +66,7 @@ def password_problems(password: str) -> list[str]:
 
 async def hash_password(password: str) -> str:
     """Hash off the event loop: Argon2id takes ~100 ms of CPU."""
-    return await asyncio.to_thread(password_hash.hash, password)
+    return await _off_the_loop(password_hash.hash, password)
 
 
 def _verify_and_update(password: str, hashed: str) -> tuple[bool, str | None]:
@@ -69,9 +88,9 @@ async def verify_password(password: str, hashed: str | None) -> tuple[bool, str 
     "no such user" close to "wrong password", so timing does not reveal accounts.
     """
     if hashed is None:
-        await asyncio.to_thread(_verify_against_dummy, password)
+        await _off_the_loop(_verify_against_dummy, password)
         return False, None
-    return await asyncio.to_thread(_verify_and_update, password, hashed)
+    return await _off_the_loop(_verify_and_update, password, hashed)
 
 
 @cache
