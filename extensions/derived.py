@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import secrets
 import unicodedata
+from pathlib import PurePath
 
 from jinja2 import Environment
 from jinja2.ext import Extension
@@ -35,6 +36,13 @@ def is_valid_email(value: str) -> bool:
     return bool(_EMAIL_PATTERN.match(value.strip()))
 
 
+def name_from_path(path: object) -> str:
+    """A readable project name from the destination folder: "orders-api" -> "Orders Api"."""
+    folder = PurePath(str(path)).name or "service"
+    words = re.split(r"[-_\s]+", folder)
+    return " ".join(word.capitalize() for word in words if word) or "Service"
+
+
 def random_secret(length: int = 48) -> str:
     """A URL-safe random secret; rendered into .env only, never into the answers file."""
     return secrets.token_urlsafe(length)
@@ -44,6 +52,7 @@ class DerivedValues(Extension):
     def __init__(self, environment: Environment) -> None:
         super().__init__(environment)
         environment.filters["slugify"] = slugify
+        environment.filters["name_from_path"] = name_from_path
         environment.filters["is_valid_slug"] = is_valid_slug
         environment.filters["is_valid_email"] = is_valid_email
         environment.globals["random_secret"] = random_secret

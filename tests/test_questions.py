@@ -55,3 +55,11 @@ def test_the_derived_slug_spells_accented_letters_without_accents(tmp_path: Path
 
     answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
     assert answers["project_slug"] == "unicode-name"
+
+
+def test_with_no_answers_the_name_comes_from_the_destination_folder(tmp_path: Path) -> None:
+    project = render(tmp_path / "billing_service", {})
+
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    assert answers["project_name"] == "Billing Service"
+    assert answers["project_slug"] == "billing-service"
