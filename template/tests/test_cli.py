@@ -36,6 +36,14 @@ async def _delete_users(database_url: str) -> None:
         await engine.dispose()
 
 
+@pytest.fixture(autouse=True)
+def settings_from_the_environment() -> Iterator[None]:
+    """Each command reads the settings afresh from the environment the test sets."""
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
 @pytest.fixture
 def service_environment(monkeypatch: pytest.MonkeyPatch, database_url: str) -> Iterator[None]:
     """The environment of a deployed service; users the commands commit are removed after."""
@@ -45,9 +53,7 @@ def service_environment(monkeypatch: pytest.MonkeyPatch, database_url: str) -> I
         "JWT_SECRET": TEST_JWT_SECRET,
     }.items():
         monkeypatch.setenv(name, value)
-    get_settings.cache_clear()
     yield
-    get_settings.cache_clear()
     asyncio.run(_delete_users(database_url))
 
 
@@ -71,11 +77,8 @@ def test_invalid_settings_stop_the_command_with_a_clear_message(
     monkeypatch.chdir(tmp_path)  # away from the project's .env
     monkeypatch.setenv("ENVIRONMENT", "production")
     monkeypatch.delenv("JWT_SECRET", raising=False)
-    get_settings.cache_clear()
-    try:
-        result = runner.invoke(cli, ["migrate"])
-    finally:
-        get_settings.cache_clear()
+
+    result = runner.invoke(cli, ["migrate"])
 
     assert result.exit_code == 2
     assert "Invalid configuration" in result.output
@@ -87,11 +90,8 @@ def test_migrate_reports_an_unreachable_database(
 ) -> None:
     monkeypatch.setenv("ENVIRONMENT", "test")
     monkeypatch.setenv("DATABASE_URL", unreachable_database_url)
-    get_settings.cache_clear()
-    try:
-        result = runner.invoke(cli, ["migrate"])
-    finally:
-        get_settings.cache_clear()
+
+    result = runner.invoke(cli, ["migrate"])
 
     assert result.exit_code == 1
     assert "Cannot migrate the database at postgresql+asyncpg://postgres@127.0.0.1" in result.output
