@@ -36,6 +36,14 @@ def is_valid_email(value: str) -> bool:
     return bool(_EMAIL_PATTERN.match(value.strip()))
 
 
+_ORIGIN_PATTERN = re.compile(r"^https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?$")
+
+
+def is_valid_origin(value: object) -> bool:
+    """scheme://host[:port], as browsers send it in the Origin header."""
+    return isinstance(value, str) and bool(_ORIGIN_PATTERN.match(value))
+
+
 def name_from_path(path: object) -> str:
     """A readable project name from the destination folder: "orders-api" -> "Orders Api"."""
     folder = PurePath(str(path)).name or "service"
@@ -55,4 +63,5 @@ class DerivedValues(Extension):
         environment.filters["name_from_path"] = name_from_path
         environment.filters["is_valid_slug"] = is_valid_slug
         environment.filters["is_valid_email"] = is_valid_email
+        environment.filters["is_valid_origin"] = is_valid_origin
         environment.globals["random_secret"] = random_secret

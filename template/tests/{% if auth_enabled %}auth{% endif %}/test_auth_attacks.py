@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core.config import Settings
 from app.core.security import create_token
 from app.models import User
-from tests.conftest import UserFactory, bearer, tokens_for
+from tests.auth.conftest import UserFactory, bearer, tokens_for
 
 
 def claims_for(settings: Settings, user: User, **overrides: Any) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from httpx import AsyncClient
 
-from tests.conftest import TEST_PASSWORD, UserFactory, bearer, login, tokens_for
+from tests.auth.conftest import TEST_PASSWORD, UserFactory, bearer, login, tokens_for
 
 
 async def auth_headers(client: AsyncClient, make_user: UserFactory, **kind: bool) -> dict[str, str]:

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import RefreshToken, User
-from tests.conftest import TEST_PASSWORD, UserFactory, bearer, login, tokens_for
+from tests.auth.conftest import TEST_PASSWORD, UserFactory, bearer, login, tokens_for
 
 NEW_USER = {"email": "Ada@Example.com", "username": "ada", "password": "analytical-engine-1"}
 

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.security import hash_password, password_problems, verify_password
 from app.models import User
-from tests.conftest import login
+from tests.auth.conftest import login
 
 LEGACY_PASSWORD = "from-the-old-system-1"
 

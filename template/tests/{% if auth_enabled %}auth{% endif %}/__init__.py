@@ -1,0 +1,1 @@
+"""Authentication, users and rate limits."""

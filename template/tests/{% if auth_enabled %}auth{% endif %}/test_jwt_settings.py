@@ -1,0 +1,50 @@
+"""JWT settings: refused outside development unless strong."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.core.config import Settings, SettingsError, load_settings
+
+STRONG_SECRET = "x" * 32
+
+
+def make_settings(**values: object) -> Settings:
+    return load_settings(_env_file=None, **values)
+
+
+def test_development_without_secret_uses_a_random_process_key() -> None:
+    settings = make_settings(ENVIRONMENT="development")
+
+    assert len(settings.jwt_secret) >= 32
+    assert settings.jwt_secret == make_settings().jwt_secret
+
+
+@pytest.mark.parametrize("environment", ["staging", "production"])
+def test_missing_jwt_secret_is_refused_outside_development(environment: str) -> None:
+    with pytest.raises(SettingsError, match="JWT_SECRET: required"):
+        make_settings(ENVIRONMENT=environment)
+
+
+def test_short_jwt_secret_is_refused_in_production() -> None:
+    with pytest.raises(SettingsError, match="at least 32 characters"):
+        make_settings(ENVIRONMENT="production", JWT_SECRET="too-short")
+
+
+def test_placeholder_jwt_secret_is_refused_in_production() -> None:
+    with pytest.raises(SettingsError, match="placeholder"):
+        make_settings(ENVIRONMENT="production", JWT_SECRET="change-me")
+
+
+def test_production_uses_the_configured_secret() -> None:
+    settings = make_settings(ENVIRONMENT="production", JWT_SECRET=STRONG_SECRET)
+
+    assert settings.jwt_secret == STRONG_SECRET
+
+
+def test_missing_secret_is_reported_with_the_other_problems() -> None:
+    with pytest.raises(SettingsError) as error:
+        make_settings(ENVIRONMENT="production", DEBUG=True)
+
+    assert "JWT_SECRET: required" in str(error.value)
+    assert "DEBUG" in str(error.value)
