@@ -56,7 +56,7 @@ def test_migrate_reports_an_unreachable_database(
     result = runner.invoke(cli, ["migrate"])
 
     assert result.exit_code == 1
-    assert "Cannot migrate the database at postgresql+asyncpg://postgres@127.0.0.1" in result.output
+    assert "Cannot migrate the database at " in result.output
 
 
 def test_no_arguments_prints_the_commands() -> None:

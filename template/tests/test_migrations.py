@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import AsyncIterator
 
 import pytest
@@ -11,24 +10,23 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import text
+from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
 from app.db import migrations
 from app.models import Base
-from tests.conftest import admin_execute
+from tests.databases import create_database, drop_database
 
 
 @pytest.fixture
-async def empty_database_url(database_url: str) -> AsyncIterator[str]:
-    name = f"test_migrations_{uuid.uuid4().hex[:8]}"
-    await admin_execute(f'CREATE DATABASE "{name}"')
+async def empty_database_url() -> AsyncIterator[str]:
+    url = await create_database()
     try:
-        yield database_url.rsplit("/", 1)[0] + f"/{name}"
+        yield url
     finally:
-        await admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await drop_database(url)
 
 
 async def upgrade(url: str, revision: str = "head") -> None:
@@ -79,13 +77,10 @@ async def test_downgrade_to_base_removes_every_table(empty_database_url: str) ->
     engine = create_async_engine(empty_database_url, poolclass=NullPool)
     try:
         async with engine.connect() as connection:
-            tables = await connection.scalars(
-                text(
-                    "SELECT tablename FROM pg_tables "
-                    "WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
-                )
+            tables = await connection.run_sync(
+                lambda sync_connection: inspect(sync_connection).get_table_names()
             )
-            assert tables.all() == []
+            assert tables == ["alembic_version"]
     finally:
         await engine.dispose()
     assert await current_revision(empty_database_url) is None
