@@ -75,7 +75,7 @@ async def validation_exception_handler(request: Request, exc: Exception) -> JSON
     details = [
         {
             "field": ".".join(str(part) for part in error["loc"]),
-            "message": error["msg"],
+            "message": error["msg"].removeprefix("Value error, "),
             "type": error["type"],
         }
         for error in exc.errors()

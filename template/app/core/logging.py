@@ -50,7 +50,12 @@ def _formatter(*, json: bool) -> structlog.stdlib.ProcessorFormatter:
     renderer: Processor
     if json:
         renderer = structlog.processors.JSONRenderer()
-        final: list[Processor] = [structlog.processors.dict_tracebacks, renderer]
+        # Tracebacks as data, without each frame's local variables: those hold
+        # passwords, tokens and settings.
+        tracebacks = structlog.processors.ExceptionRenderer(
+            structlog.tracebacks.ExceptionDictTransformer(show_locals=False)
+        )
+        final: list[Processor] = [tracebacks, renderer]
     else:
         renderer = structlog.dev.ConsoleRenderer()
         final = [renderer]

@@ -8,7 +8,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.exceptions import ConflictError, ResourceNotFoundError, UnauthorizedError
+from app.core.exceptions import ConflictError, ForbiddenError, ResourceNotFoundError
 from app.core.security import hash_password, verify_password
 from app.models import RefreshToken, User
 from app.schemas.users import UserCreate, UserUpdateAdmin, UserUpdateMe
@@ -89,13 +89,17 @@ async def update_user(
     if isinstance(changes, UserUpdateMe) and "password" in data:
         valid, _ = await verify_password(changes.current_password or "", user.hashed_password)
         if not valid:
-            raise UnauthorizedError("The current password is not correct.")
+            # 403, not 401: the session is fine, the confirmation is not.
+            raise ForbiddenError(
+                "The current password is not correct.", details={"field": "current_password"}
+            )
     await _ensure_unique(
         session, email=data.get("email"), username=data.get("username"), exclude_id=user.id
     )
     if "password" in data:
         user.hashed_password = await hash_password(data.pop("password"))
-        # A new password ends every existing login.
+    if "password" in changes.model_fields_set or data.get("is_active") is False:
+        # A new password or a deactivation ends every existing login.
         await revoke_all_sessions(session, user.id)
     for field, value in data.items():
         setattr(user, field, value)

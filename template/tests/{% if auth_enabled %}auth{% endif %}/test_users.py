@@ -41,8 +41,9 @@ async def test_password_change_needs_the_current_password(
         json={"password": "brand-new-secret-9", "current_password": "wrong-guess-1"},
     )
 
-    assert missing.status_code == wrong.status_code == 401
+    assert missing.status_code == wrong.status_code == 403
     assert wrong.json()["message"] == "The current password is not correct."
+    assert "WWW-Authenticate" not in wrong.headers
 
 
 async def test_password_change_ends_other_sessions_and_takes_effect(
@@ -153,3 +154,33 @@ async def test_admin_can_reset_a_password(client: AsyncClient, make_user: UserFa
     )
 
     assert (await login(client, target.email, "reset-by-admin-7")).status_code == 200
+
+
+async def test_deactivation_ends_the_users_sessions(
+    client: AsyncClient, make_user: UserFactory
+) -> None:
+    headers = await auth_headers(client, make_user, is_superuser=True)
+    target = await make_user()
+    target_tokens = await tokens_for(client, target)
+
+    await client.patch(f"/api/v1/users/{target.id}", headers=headers, json={"is_active": False})
+    await client.patch(f"/api/v1/users/{target.id}", headers=headers, json={"is_active": True})
+
+    old_session = bearer(target_tokens["access_token"])
+    assert (await client.get("/api/v1/users/me", headers=old_session)).status_code == 401
+    assert (await login(client, target.email)).status_code == 200
+
+
+async def test_admins_cannot_lock_themselves_out(
+    client: AsyncClient, make_user: UserFactory
+) -> None:
+    admin = await make_user(is_superuser=True)
+    headers = bearer((await tokens_for(client, admin))["access_token"])
+    url = f"/api/v1/users/{admin.id}"
+
+    demote = await client.patch(url, headers=headers, json={"is_superuser": False})
+    deactivate = await client.patch(url, headers=headers, json={"is_active": False})
+    delete = await client.delete(url, headers=headers)
+
+    assert [demote.status_code, deactivate.status_code, delete.status_code] == [409] * 3
+    assert (await client.get("/api/v1/users/me", headers=headers)).json()["is_superuser"] is True
