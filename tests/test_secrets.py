@@ -16,7 +16,7 @@ def test_answers_file_does_not_store_the_jwt_secret(default_project: Path) -> No
     answers_text = (default_project / ".copier-answers.yml").read_text()
 
     assert secret not in answers_text
-    assert "jwt" not in answers_text.lower()
+    assert "jwt_secret" not in answers_text.lower()
 
 
 def test_each_render_gets_its_own_jwt_secret(default_project: Path, tmp_path: Path) -> None:

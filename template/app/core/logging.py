@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import logging.handlers
 import sys
+from collections.abc import Sequence
 from typing import IO, Any, TextIO
 
 import structlog
@@ -34,9 +35,10 @@ def _drop_color_message(_: Any, __: str, event_dict: EventDict) -> EventDict:
     return event_dict
 
 
-def _shared_processors() -> list[Processor]:
+def _shared_processors(extra: Sequence[Processor]) -> list[Processor]:
     return [
         structlog.contextvars.merge_contextvars,
+        *extra,
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
         structlog.stdlib.ExtraAdder(),
@@ -46,7 +48,7 @@ def _shared_processors() -> list[Processor]:
     ]
 
 
-def _formatter(*, json: bool) -> structlog.stdlib.ProcessorFormatter:
+def _formatter(*, json: bool, extra: Sequence[Processor]) -> structlog.stdlib.ProcessorFormatter:
     renderer: Processor
     if json:
         renderer = structlog.processors.JSONRenderer()
@@ -60,17 +62,24 @@ def _formatter(*, json: bool) -> structlog.stdlib.ProcessorFormatter:
         renderer = structlog.dev.ConsoleRenderer()
         final = [renderer]
     return structlog.stdlib.ProcessorFormatter(
-        foreign_pre_chain=_shared_processors(),
+        foreign_pre_chain=_shared_processors(extra),
         processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *final],
     )
 
 
-def configure_logging(settings: Settings, stream: IO[str] | None = None) -> None:
-    """Route structlog and stdlib logging through one formatter; idempotent."""
+def configure_logging(
+    settings: Settings,
+    stream: IO[str] | None = None,
+    extra_processors: Sequence[Processor] = (),
+) -> None:
+    """Route structlog and stdlib logging through one formatter; idempotent.
+
+    `extra_processors` add fields to every record (the trace ids, when tracing is on).
+    """
     level = logging.getLevelName(settings.LOG_LEVEL)
 
     console = logging.StreamHandler(stream) if stream else _CurrentStdoutHandler(sys.stdout)
-    console.setFormatter(_formatter(json=settings.log_json))
+    console.setFormatter(_formatter(json=settings.log_json, extra=extra_processors))
     handlers: list[logging.Handler] = [console]
     if settings.LOG_FILE is not None:
         settings.LOG_FILE.parent.mkdir(parents=True, exist_ok=True)
@@ -80,7 +89,7 @@ def configure_logging(settings: Settings, stream: IO[str] | None = None) -> None
             backupCount=LOG_FILE_BACKUP_COUNT,
             encoding="utf-8",
         )
-        file_handler.setFormatter(_formatter(json=True))
+        file_handler.setFormatter(_formatter(json=True, extra=extra_processors))
         handlers.append(file_handler)
 
     root = logging.getLogger()
@@ -107,7 +116,7 @@ def configure_logging(settings: Settings, stream: IO[str] | None = None) -> None
 
     structlog.configure(
         processors=[
-            *_shared_processors(),
+            *_shared_processors(extra_processors),
             structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
         ],
         logger_factory=structlog.stdlib.LoggerFactory(),

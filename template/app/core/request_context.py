@@ -37,7 +37,7 @@ def _inbound_request_id(scope: Scope) -> str | None:
     return None
 
 
-def _route_template(scope: Scope) -> str:
+def route_template(scope: Scope) -> str:
     route = scope.get("route")
     path = getattr(route, "path", None)
     return path if isinstance(path, str) else "<unmatched>"
@@ -80,9 +80,8 @@ class RequestContextMiddleware:
                 "request",
                 method=scope["method"],
                 path=scope["path"],
-                route=_route_template(scope),
+                route=route_template(scope),
                 status=status_code,
                 duration_ms=round((time.perf_counter() - started) * 1000, 2),
                 client=client[0] if client else None,
             )
-            structlog.contextvars.clear_contextvars()
