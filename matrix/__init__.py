@@ -1,0 +1,1 @@
+"""The variant matrix: which combinations of answers are rendered and checked."""
