@@ -26,7 +26,7 @@ import nox
 
 nox.options.default_venv_backend = "uv|virtualenv"
 # `nox` alone runs the whole matrix: the template's tests, every full run, the static matrix.
-nox.options.tags = ["template", "variant", "matrix"]
+nox.options.tags = ["template", "variant", "matrix", "update"]
 
 TEMPLATE_ROOT = Path(__file__).resolve().parent
 TEMPLATE_TOOLS = ("copier>=9.4", "copier-template-extensions>=0.3.4")
@@ -148,7 +148,7 @@ def variant(session: nox.Session, name: str) -> None:
     """Render one variant and run the rendered project's linters, type checks and tests."""
     require_postgresql(session, TEST_DATABASE_URL)
     timings: dict[str, float] = {}
-    project, project_env = render_and_install(session, name, timings)
+    project, project_env = render_and_install(session, name, VARIANTS[name], timings)
     failed: list[str] = []
 
     for check, command in CHECKS.items():
@@ -175,6 +175,29 @@ def static_matrix(session: nox.Session) -> None:
     session.install(*union_of_dependencies(session))
     workdir = Path(tempfile.mkdtemp(prefix="copier-fastapi-backend-matrix-"))
     session.run("python", "-m", "matrix.static_checks", str(workdir))
+    shutil.rmtree(workdir)
+
+
+@nox.session(tags=["update"])
+def update(session: nox.Session) -> None:
+    """`copier update` from older releases to this working tree, on edited projects.
+
+    Renders curated variants at older releases, makes a team's edits, updates them and
+    runs the updated projects' checks (matrix/update_checks.py). Extra arguments go to
+    the script: `nox -s update -- -k sqlite` runs the paths whose name contains "sqlite".
+    """
+    require_postgresql(session, TEST_DATABASE_URL)
+    session.install(*TEMPLATE_TOOLS)
+    workdir = Path(tempfile.mkdtemp(prefix="copier-fastapi-backend-update-"))
+    session.log(f"Projects and logs in {workdir} (kept if a path fails)")
+    session.run(
+        "python",
+        "-m",
+        "matrix.update_checks",
+        str(workdir),
+        *session.posargs,
+        env={"TEST_DATABASE_URL": TEST_DATABASE_URL, "UV_PYTHON": interpreter_for("3.11")},
+    )
     shutil.rmtree(workdir)
 
 
@@ -207,23 +230,8 @@ def union_of_dependencies(session: nox.Session) -> list[str]:
 def bench_login(session: nox.Session) -> None:
     """Benchmark: /health/live p99 while 4 clients log in, against its idle p99 (max 2x)."""
     require_postgresql(session, TEST_DATABASE_URL)
-    project, project_env = render_and_install(session, "default", {})
-    database = "bench_login_event_loop"
-    admin = ("psql", TEST_DATABASE_URL, "-q", "-v", "ON_ERROR_STOP=1", "-c")
-    database_url = TEST_DATABASE_URL.rsplit("/", 1)[0] + f"/{database}"
-    session.run(*admin, f"DROP DATABASE IF EXISTS {database}", external=True)
-    session.run(*admin, f"CREATE DATABASE {database}", external=True)
-    try:
-        session.run(
-            "uv",
-            "run",
-            "python",
-            "-c",
-            "from app.cli import main; main()",
-            "migrate",
-            env={**project_env, "DATABASE_URL": database_url},
-            external=True,
-        )
+    project, project_env = render_and_install(session, "default", VARIANTS["default"], {})
+    with benchmark_database(session, "bench_login_event_loop", [project]) as database_url:
         session.run(
             "uv",
             "run",
@@ -237,17 +245,67 @@ def bench_login(session: nox.Session) -> None:
             env=project_env,
             external=True,
         )
-    finally:
-        session.run(*admin, f"DROP DATABASE IF EXISTS {database}", external=True)
-        session.chdir(TEMPLATE_ROOT)
     shutil.rmtree(project)
 
 
+@nox.session(tags=["bench"])
+def bench_observability(session: nox.Session) -> None:
+    """Benchmark: req/s with every integration on and configured vs none (max 10 % cost)."""
+    require_postgresql(session, TEST_DATABASE_URL)
+    default = VARIANTS["default"]
+    with_stack, project_env = render_and_install(session, "with-observability", default, {})
+    bare: Variant = {"data": {**default["data"], "observability": "[]"}, "python": "3.11"}
+    without_stack, _ = render_and_install(session, "without-observability", bare, {})
+    projects = [with_stack, without_stack]
+    with benchmark_database(session, "bench_observability", projects) as database_url:
+        session.run(
+            "uv",
+            "run",
+            "python",
+            str(TEMPLATE_ROOT / "benchmarks" / "observability_overhead.py"),
+            "--with",
+            str(with_stack),
+            "--without",
+            str(without_stack),
+            "--database-url",
+            database_url,
+            *session.posargs,
+            env=project_env,
+            external=True,
+        )
+    for project in projects:
+        shutil.rmtree(project)
+
+
+@contextmanager
+def benchmark_database(session: nox.Session, name: str, projects: list[Path]) -> Iterator[str]:
+    """A fresh database migrated by the first project, dropped afterwards; its URL."""
+    admin = ("psql", TEST_DATABASE_URL, "-q", "-v", "ON_ERROR_STOP=1", "-c")
+    database_url = TEST_DATABASE_URL.rsplit("/", 1)[0] + f"/{name}"
+    session.run(*admin, f"DROP DATABASE IF EXISTS {name}", external=True)
+    session.run(*admin, f"CREATE DATABASE {name}", external=True)
+    try:
+        session.chdir(projects[0])
+        session.run(
+            "uv",
+            "run",
+            "python",
+            "-c",
+            "from app.cli import main; main()",
+            "migrate",
+            env={"VIRTUAL_ENV": None, "UV_PROJECT_ENVIRONMENT": None, "DATABASE_URL": database_url},
+            external=True,
+        )
+        yield database_url
+    finally:
+        session.run(*admin, f"DROP DATABASE IF EXISTS {name}", external=True)
+        session.chdir(TEMPLATE_ROOT)
+
+
 def render_and_install(
-    session: nox.Session, name: str, timings: dict[str, float]
+    session: nox.Session, name: str, settings: Variant, timings: dict[str, float]
 ) -> tuple[Path, dict[str, str | None]]:
-    """Render variant `name` with the real copier CLI and `uv sync` it; cwd is the project."""
-    settings = VARIANTS[name]
+    """Render a variant with the real copier CLI and `uv sync` it; cwd is the project."""
     python = interpreter_for(settings["python"])
     session.log(f"Python {settings['python']} for the rendered project: {python}")
 

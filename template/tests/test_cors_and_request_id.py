@@ -5,15 +5,24 @@ from __future__ import annotations
 import pytest
 from httpx import AsyncClient
 
+from app.core.config import Settings
 
-async def test_preflight_from_an_allowed_origin_is_accepted(client: AsyncClient) -> None:
+
+@pytest.fixture
+def allowed_origin(settings: Settings) -> str:
+    return settings.CORS_ORIGINS[0]
+
+
+async def test_preflight_from_an_allowed_origin_is_accepted(
+    client: AsyncClient, allowed_origin: str
+) -> None:
     response = await client.options(
         "/health/live",
-        headers={"Origin": "http://localhost:3000", "Access-Control-Request-Method": "GET"},
+        headers={"Origin": allowed_origin, "Access-Control-Request-Method": "GET"},
     )
 
     assert response.status_code == 200
-    assert response.headers["access-control-allow-origin"] == "http://localhost:3000"
+    assert response.headers["access-control-allow-origin"] == allowed_origin
     assert response.headers["access-control-allow-credentials"] == "true"
 
 
@@ -27,10 +36,12 @@ async def test_preflight_from_an_unknown_origin_is_refused(client: AsyncClient) 
     assert "access-control-allow-origin" not in response.headers
 
 
-async def test_simple_request_exposes_the_request_id_to_browsers(client: AsyncClient) -> None:
-    response = await client.get("/health/live", headers={"Origin": "http://localhost:3000"})
+async def test_simple_request_exposes_the_request_id_to_browsers(
+    client: AsyncClient, allowed_origin: str
+) -> None:
+    response = await client.get("/health/live", headers={"Origin": allowed_origin})
 
-    assert response.headers["access-control-allow-origin"] == "http://localhost:3000"
+    assert response.headers["access-control-allow-origin"] == allowed_origin
     assert "x-request-id" in response.headers["access-control-expose-headers"].lower()
 
 

@@ -1,0 +1,86 @@
+"""Translate answers written by older releases into the values today's questions accept.
+
+copier runs this before an update (`_migrations` in copier.yml), in the project, with
+the interpreter copier runs on:
+
+    python migrate_answers.py .copier-answers.yml
+
+Without it, `copier update` does not stop on such answers, it gets them wrong quietly:
+`observability: "prometheus,sentry"` became the default (all three integrations, so
+OpenTelemetry arrived unasked), and `in-memory` or `postgres` were written back into the
+answers file, values no question accepts any more.
+
+The file is rewritten in place only when a value changes; every other answer, the order of
+the keys and the comments at the top are kept. Running it again changes nothing.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+# Values older releases wrote, and what they mean today.
+RENAMED_CHOICES: dict[str, dict[str, str]] = {
+    "database": {"postgres": "postgresql"},
+    "rate_limit_storage": {"in-memory": "memory"},
+}
+# Multiselect questions once answered with one comma-separated string.
+MULTISELECT = ("observability",)
+
+
+def migrate(answers: dict[str, Any]) -> dict[str, Any]:
+    """The answers with legacy values translated; everything else as it was."""
+    migrated = dict(answers)
+    for question, renamed in RENAMED_CHOICES.items():
+        value = migrated.get(question)
+        if isinstance(value, str) and value in renamed:
+            migrated[question] = renamed[value]
+    for question in MULTISELECT:
+        value = migrated.get(question)
+        # "[prometheus, sentry]" is a YAML list that copier reads itself: leave it.
+        if isinstance(value, str) and not value.lstrip().startswith("["):
+            migrated[question] = [item.strip() for item in value.split(",") if item.strip()]
+    return migrated
+
+
+def leading_comments(text: str) -> str:
+    lines = []
+    for line in text.splitlines(keepends=True):
+        if not line.startswith("#"):
+            break
+        lines.append(line)
+    return "".join(lines)
+
+
+def migrate_file(path: Path) -> bool:
+    """Rewrite the answers file if anything needs translating; whether it did."""
+    text = path.read_text(encoding="utf-8")
+    answers = yaml.safe_load(text) or {}
+    if not isinstance(answers, dict):
+        raise SystemExit(f"{path}: expected a mapping of answers, found {type(answers).__name__}")
+    migrated = migrate(answers)
+    if migrated == answers:
+        return False
+    body = yaml.safe_dump(migrated, sort_keys=False, default_flow_style=False, allow_unicode=True)
+    path.write_text(leading_comments(text) + body, encoding="utf-8")
+    return True
+
+
+def main(arguments: list[str]) -> int:
+    if len(arguments) != 1:
+        print("usage: migrate_answers.py ANSWERS_FILE", file=sys.stderr)
+        return 2
+    path = Path(arguments[0])
+    if not path.is_file():
+        print(f"migrate_answers.py: {path} does not exist", file=sys.stderr)
+        return 1
+    if migrate_file(path):
+        print(f"Translated answers of an older release in {path}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
