@@ -206,19 +206,7 @@ def union_of_dependencies(session: nox.Session) -> list[str]:
     requirements: set[str] = set()
     for answers in ({}, {"database": "sqlite"}):
         project = Path(tempfile.mkdtemp(prefix="copier-fastapi-backend-deps-"))
-        session.run(
-            "copier",
-            "copy",
-            "--quiet",
-            "--trust",
-            "--defaults",
-            "--vcs-ref",
-            "HEAD",
-            *answer_arguments({"project_name": "Dependencies", **answers}),
-            str(TEMPLATE_ROOT),
-            str(project),
-            silent=True,
-        )
+        copier_copy(session, {"project_name": "Dependencies", **answers}, project, quiet=True)
         pyproject = tomllib.loads((project / "pyproject.toml").read_text())
         requirements.update(pyproject["project"]["dependencies"])
         requirements.update(pyproject["dependency-groups"]["dev"])
@@ -320,21 +308,30 @@ def render_and_install(
         "TEST_DATABASE_URL": TEST_DATABASE_URL,
     }
     with timed(session, "render", timings):
-        session.run(
-            "copier",
-            "copy",
-            "--trust",
-            "--defaults",
-            "--vcs-ref",
-            "HEAD",
-            *answer_arguments(settings["data"]),
-            str(TEMPLATE_ROOT),
-            str(project),
-        )
+        copier_copy(session, settings["data"], project)
     session.chdir(project)
     with timed(session, "install (uv sync)", timings):
         session.run("uv", "sync", env=project_env, external=True)
     return project, project_env
+
+
+def copier_copy(
+    session: nox.Session, answers: dict[str, str], destination: Path, *, quiet: bool = False
+) -> None:
+    """Render this working tree (uncommitted edits included) with the real copier CLI."""
+    session.run(
+        "copier",
+        "copy",
+        *(["--quiet"] if quiet else []),
+        "--trust",
+        "--defaults",
+        "--vcs-ref",
+        "HEAD",
+        *answer_arguments(answers),
+        str(TEMPLATE_ROOT),
+        str(destination),
+        silent=quiet,
+    )
 
 
 def answer_arguments(answers: dict[str, str]) -> list[str]:
