@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from http import HTTPStatus
 from typing import Any
 
@@ -26,6 +26,20 @@ from app.core.logging import get_logger
 from app.core.request_context import REQUEST_ID_HEADER, request_id_of
 
 logger = get_logger(__name__)
+
+ErrorReporter = Callable[[Request, BaseException], None]
+_error_reporters: list[ErrorReporter] = []
+
+
+def add_error_reporter(reporter: ErrorReporter) -> None:
+    """Also hand every error answered with a 500 to `reporter` (error tracking); idempotent."""
+    if reporter not in _error_reporters:
+        _error_reporters.append(reporter)
+
+
+def _report(request: Request, error: BaseException) -> None:
+    for reporter in _error_reporters:
+        reporter(request, error)
 
 
 def error_body(error: str, message: str, details: Any = None) -> dict[str, Any]:
@@ -94,6 +108,7 @@ async def database_exception_handler(request: Request, exc: Exception) -> JSONRe
         logger.error("database_unavailable", error=type(exc).__name__)
         return _from_app_exception(request, ServiceUnavailableError())
     logger.error("database_error", exc_info=exc)
+    _report(request, exc)
     return _from_app_exception(request, DatabaseError())
 
 
@@ -101,6 +116,7 @@ async def unhandled_exception_handler(request: Request, exc: Exception) -> JSONR
     """Last resort: log everything, show nothing internal."""
     # The request middleware has unwound by now: name the request explicitly.
     logger.error("unhandled_exception", exc_info=exc, request_id=request_id_of(request.scope))
+    _report(request, exc)
     return _error_response(
         request,
         500,

@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 import time
 import uuid
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Protocol
 
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -43,11 +44,20 @@ def route_template(scope: Scope) -> str:
     return path if isinstance(path, str) else "<unmatched>"
 
 
+class RequestObserver(Protocol):
+    """Told about every HTTP request (metrics): one middleware layer serves them all."""
+
+    def request_started(self, scope: Scope) -> None: ...
+
+    def request_finished(self, scope: Scope, status: int, seconds: float) -> None: ...
+
+
 class RequestContextMiddleware:
     """Gives every request an id, binds it to the logs, and logs one line per request."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, observers: Sequence[RequestObserver] = ()) -> None:
         self.app = app
+        self.observers = tuple(observers)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -72,9 +82,14 @@ class RequestContextMiddleware:
                 message["headers"] = [*headers, header]
             await send(message)
 
+        for observer in self.observers:
+            observer.request_started(scope)
         try:
             await self.app(scope, receive, send_with_request_id)
         finally:
+            seconds = time.perf_counter() - started
+            for observer in self.observers:
+                observer.request_finished(scope, status_code, seconds)
             client = scope.get("client")
             access_logger.info(
                 "request",
@@ -82,6 +97,6 @@ class RequestContextMiddleware:
                 path=scope["path"],
                 route=route_template(scope),
                 status=status_code,
-                duration_ms=round((time.perf_counter() - started) * 1000, 2),
+                duration_ms=round(seconds * 1000, 2),
                 client=client[0] if client else None,
             )
