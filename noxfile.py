@@ -265,6 +265,28 @@ def bench_observability(session: nox.Session) -> None:
         shutil.rmtree(project)
 
 
+@nox.session(tags=["bench"])
+def bench(session: nox.Session) -> None:
+    """Benchmark: the default variant against a bare FastAPI app doing the same work."""
+    require_postgresql(session, TEST_DATABASE_URL)
+    project, project_env = render_and_install(session, "default", VARIANTS["default"], {})
+    with benchmark_database(session, "bench_reference", [project]) as database_url:
+        session.run(
+            "uv",
+            "run",
+            "python",
+            str(TEMPLATE_ROOT / "benchmarks" / "reference_comparison.py"),
+            "--project",
+            str(project),
+            "--database-url",
+            database_url,
+            *session.posargs,
+            env=project_env,
+            external=True,
+        )
+    shutil.rmtree(project)
+
+
 @contextmanager
 def benchmark_database(session: nox.Session, name: str, projects: list[Path]) -> Iterator[str]:
     """A fresh database migrated by the first project, dropped afterwards; its URL."""

@@ -16,25 +16,17 @@ import argparse
 import asyncio
 import multiprocessing
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import time
 from multiprocessing import Queue
 from pathlib import Path
 
 import httpx
+from harness import EMAIL, PASSWORD, Server, create_benchmark_user
 
 LOGIN_CLIENTS = 4
 PROBE_PAUSE = 0.005
-PASSWORD = "benchmark-password-1"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def percentile(samples: list[float], fraction: float) -> float:
@@ -58,7 +50,7 @@ async def log_in_until(client: httpx.AsyncClient, stop: asyncio.Event, logins: l
     while not stop.is_set():
         started = time.perf_counter()
         response = await client.post(
-            "/api/v1/auth/login", data={"username": "bench@example.com", "password": PASSWORD}
+            "/api/v1/auth/login", data={"username": EMAIL, "password": PASSWORD}
         )
         response.raise_for_status()
         logins.append((time.perf_counter() - started) * 1000)
@@ -122,19 +114,6 @@ async def measure(base_url: str, probes: int, rounds: int) -> dict[str, float]:
     return {key: statistics.median(result[key] for result in results) for key in results[0]}
 
 
-def wait_until_up(base_url: str, server: subprocess.Popen[bytes], seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit("the server exited during start-up")
-        try:
-            if httpx.get(f"{base_url}/health/ready", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise SystemExit(f"the server did not become ready within {seconds} s")
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--project", type=Path, required=True)
@@ -144,8 +123,6 @@ def main() -> int:
     parser.add_argument("--max-ratio", type=float, default=2.0)
     args = parser.parse_args()
 
-    port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,
         "ENVIRONMENT": "production",
@@ -154,49 +131,11 @@ def main() -> int:
         "RATE_LIMIT_ENABLED": "false",  # measure hashing, not the limiter's 429s
         "LOG_LEVEL": "WARNING",
     }
-    python = str(args.project / ".venv" / "bin" / "python")
-    subprocess.run(
-        [
-            python,
-            "-c",
-            "from app.cli import main; main()",
-            "create-superuser",
-            "--email",
-            "bench@example.com",
-            "--username",
-            "bench",
-        ],
-        cwd=args.project,
-        env={**env, "SUPERUSER_PASSWORD": PASSWORD},
-        check=False,
-        capture_output=True,
-    )
-    server = subprocess.Popen(
-        [
-            python,
-            "-m",
-            "uvicorn",
-            "app.main:create_app",
-            "--factory",
-            "--port",
-            str(port),
-            "--loop",
-            "uvloop",
-            "--http",
-            "httptools",
-            "--no-access-log",
-            "--log-level",
-            "warning",
-        ],
-        cwd=args.project,
-        env=env,
-    )
-    try:
-        wait_until_up(base_url, server)
-        result = asyncio.run(measure(base_url, args.probes, args.rounds))
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    create_benchmark_user(args.project, env)
+    python = args.project / ".venv" / "bin" / "python"
+    app = ("app.main:create_app", "--factory")
+    with Server(python, app, args.project, env, "/health/ready") as server:
+        result = asyncio.run(measure(server.base_url, args.probes, args.rounds))
 
     ratio = result["loaded_p99_ms"] / result["idle_p99_ms"]
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
