@@ -50,7 +50,14 @@ async def real_client(real_app: FastAPI) -> AsyncIterator[AsyncClient]:
 
 def test_engine_pool_follows_the_settings(settings: Settings) -> None:
     engine = create_engine(
-        settings.model_copy(update={"DB_POOL_SIZE": 12, "DB_MAX_OVERFLOW": 3, "DB_POOL_TIMEOUT": 4})
+        settings.model_copy(
+            update={
+                "DB_POOL_SIZE": 12,
+                "DB_MAX_OVERFLOW": 3,
+                "DB_POOL_TIMEOUT": 4,
+                "DB_POOL_PRE_PING": True,
+            }
+        )
     )
 
     pool = engine.pool
