@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 from fastapi import FastAPI, HTTPException
-from httpx import ASGITransport, AsyncClient
+from httpx import ASGITransport, AsyncClient, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -150,6 +150,73 @@ async def test_malformed_json_is_a_validation_error(error_client: AsyncClient) -
 
     assert response.status_code == 422
     assert response.json()["error"] == "VALIDATION_ERROR"
+
+
+def assert_standard_body(response: Response) -> None:
+    assert set(response.json()) == {"error", "message", "details"}
+
+
+async def test_an_oversized_body_is_refused_with_413(
+    error_client: AsyncClient, settings: Settings
+) -> None:
+    padding = b"x" * settings.MAX_REQUEST_BODY_BYTES
+    response = await error_client.post(
+        "/boom/validate",
+        content=b'{"name": "' + padding + b'", "quantity": 1}',
+        headers={"Content-Type": "application/json"},
+    )
+
+    assert response.status_code == 413
+    assert_standard_body(response)
+    assert response.json()["error"] == "CONTENT_TOO_LARGE"
+
+
+async def test_an_oversized_body_without_a_length_is_cut_off_with_413(
+    error_client: AsyncClient, settings: Settings
+) -> None:
+    async def chunks() -> AsyncIterator[bytes]:
+        yield b'{"name": "'
+        for _ in range(settings.MAX_REQUEST_BODY_BYTES // 65536 + 1):
+            yield b"x" * 65536
+        yield b'", "quantity": 1}'
+
+    response = await error_client.post(
+        "/boom/validate", content=chunks(), headers={"Content-Type": "application/json"}
+    )
+
+    assert response.status_code == 413
+    assert response.json()["error"] == "CONTENT_TOO_LARGE"
+
+
+@pytest.mark.parametrize(
+    ("content_type", "content"),
+    [
+        ("text/plain", b'{"name": "x", "quantity": 1}'),
+        ("application/x-www-form-urlencoded", b"name=x&quantity=1"),
+        ("application/json", b'["not", "an", "object"]'),
+        ("application/json", b"\xff\xfe binary"),
+    ],
+)
+async def test_a_body_of_the_wrong_kind_is_a_4xx_in_the_standard_body(
+    error_client: AsyncClient, content_type: str, content: bytes
+) -> None:
+    response = await error_client.post(
+        "/boom/validate", content=content, headers={"Content-Type": content_type}
+    )
+
+    assert 400 <= response.status_code < 500
+    assert_standard_body(response)
+
+
+async def test_oversized_headers_are_refused_with_431(
+    error_client: AsyncClient, settings: Settings
+) -> None:
+    padding = "x" * settings.MAX_REQUEST_HEADER_BYTES
+    response = await error_client.get("/health/live", headers={"X-Padding": padding})
+
+    assert response.status_code == 431
+    assert_standard_body(response)
+    assert response.headers["X-Request-ID"]
 
 
 async def test_unexpected_exception_hides_internals_and_names_the_request(

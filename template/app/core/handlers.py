@@ -79,7 +79,9 @@ async def app_exception_handler(request: Request, exc: Exception) -> JSONRespons
 async def http_exception_handler(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)  # noqa: S101
     status = HTTPStatus(exc.status_code)
-    error = status.phrase.upper().replace(" ", "_").replace("-", "_").replace("'", "")
+    error = getattr(exc, "error_code", None) or (
+        status.phrase.upper().replace(" ", "_").replace("-", "_").replace("'", "")
+    )
     message = exc.detail if isinstance(exc.detail, str) else status.description
     return _error_response(request, exc.status_code, error, message, None, exc.headers)
 

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 import structlog
+from fastapi import HTTPException
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.logging import get_logger
@@ -47,6 +49,55 @@ def _new_request_id() -> str:
     return f"{random.getrandbits(128):032x}"
 
 
+_BODILESS_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE"})
+_HEADERS_TOO_LARGE = ("REQUEST_HEADER_FIELDS_TOO_LARGE", "The request headers are too large.")
+_BODY_TOO_LARGE = ("CONTENT_TOO_LARGE", "The request body is too large.")
+
+
+class BodyTooLargeError(HTTPException):
+    """Raised into the body's reader: the exception handlers answer 413."""
+
+    error_code = _BODY_TOO_LARGE[0]
+
+    def __init__(self) -> None:
+        super().__init__(status_code=413, detail=_BODY_TOO_LARGE[1])
+
+
+def _header_bytes(scope: Scope) -> int:
+    return sum(len(name) + len(value) for name, value in scope["headers"])
+
+
+def _declared_length(scope: Scope) -> int:
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            return int(value) if value.isdigit() else 0
+    return 0
+
+
+def _limit_body(receive: Receive, limit: int) -> Receive:
+    """`receive`, raising `BodyTooLargeError` once more than `limit` bytes arrived."""
+    received = 0
+
+    async def limited() -> Message:
+        nonlocal received
+        message = await receive()
+        if message["type"] == "http.request":
+            received += len(message.get("body", b""))
+            if received > limit:
+                raise BodyTooLargeError
+        return message
+
+    return limited
+
+
+async def _refuse(
+    scope: Scope, receive: Receive, send: Send, status: int, error: tuple[str, str]
+) -> None:
+    """Refuse before the application runs, in the standard error body."""
+    body = {"error": error[0], "message": error[1], "details": None}
+    await JSONResponse(body, status_code=status)(scope, receive, send)
+
+
 def route_template(scope: Scope) -> str:
     route = scope.get("route")
     path = getattr(route, "path", None)
@@ -64,9 +115,17 @@ class RequestObserver(Protocol):
 class RequestContextMiddleware:
     """Gives every request an id, binds it to the logs, and logs one line per request."""
 
-    def __init__(self, app: ASGIApp, observers: Sequence[RequestObserver] = ()) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        observers: Sequence[RequestObserver] = (),
+        max_header_bytes: int | None = None,
+        max_body_bytes: int | None = None,
+    ) -> None:
         self.app = app
         self.observers = tuple(observers)
+        self.max_header_bytes = max_header_bytes
+        self.max_body_bytes = max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -94,7 +153,15 @@ class RequestContextMiddleware:
         for observer in self.observers:
             observer.request_started(scope)
         try:
-            await self.app(scope, receive, send_with_request_id)
+            if self.max_header_bytes is not None and _header_bytes(scope) > self.max_header_bytes:
+                await _refuse(scope, receive, send_with_request_id, 431, _HEADERS_TOO_LARGE)
+            elif self.max_body_bytes is None or scope["method"] in _BODILESS_METHODS:
+                await self.app(scope, receive, send_with_request_id)
+            elif _declared_length(scope) > self.max_body_bytes:
+                await _refuse(scope, receive, send_with_request_id, 413, _BODY_TOO_LARGE)
+            else:
+                limited = _limit_body(receive, self.max_body_bytes)
+                await self.app(scope, limited, send_with_request_id)
         finally:
             seconds = time.perf_counter() - started
             for observer in self.observers:
