@@ -26,7 +26,7 @@ import nox
 
 nox.options.default_venv_backend = "uv|virtualenv"
 # `nox` alone runs the whole matrix: the template's tests, every full run, the static matrix.
-nox.options.tags = ["template", "variant", "matrix", "update"]
+nox.options.tags = ["template", "variant", "matrix", "update", "reliability"]
 
 TEMPLATE_ROOT = Path(__file__).resolve().parent
 TEMPLATE_TOOLS = ("copier>=9.4", "copier-template-extensions>=0.3.4")
@@ -263,6 +263,34 @@ def bench_observability(session: nox.Session) -> None:
         )
     for project in projects:
         shutil.rmtree(project)
+
+
+@nox.session(tags=["reliability"])
+def reliability(session: nox.Session) -> None:
+    """Fuzz the default variant's API (schemathesis, >= 1000 cases) and soak it for 60 s."""
+    require_postgresql(session, TEST_DATABASE_URL)
+    if shutil.which("wrk") is None:
+        session.error("wrk is needed for the soak: apt-get install wrk")
+    project, project_env = render_and_install(session, "default", VARIANTS["default"], {})
+    session.install("schemathesis")
+    schemathesis = str(Path(session.bin) / "schemathesis")
+    with benchmark_database(session, "reliability", [project]) as database_url:
+        session.run(
+            "uv",
+            "run",
+            "python",
+            str(TEMPLATE_ROOT / "benchmarks" / "reliability.py"),
+            "--project",
+            str(project),
+            "--database-url",
+            database_url,
+            "--schemathesis",
+            schemathesis,
+            *session.posargs,
+            env=project_env,
+            external=True,
+        )
+    shutil.rmtree(project)
 
 
 @nox.session(tags=["bench"])

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from http import HTTPStatus
 from typing import Any
@@ -83,7 +84,40 @@ async def http_exception_handler(request: Request, exc: Exception) -> JSONRespon
         status.phrase.upper().replace(" ", "_").replace("-", "_").replace("'", "")
     )
     message = exc.detail if isinstance(exc.detail, str) else status.description
-    return _error_response(request, exc.status_code, error, message, None, exc.headers)
+    headers = dict(exc.headers or {})
+    if status == HTTPStatus.METHOD_NOT_ALLOWED:
+        headers["Allow"] = _allowed_methods(request) or headers.get("Allow", "")
+    return _error_response(request, exc.status_code, error, message, None, headers)
+
+
+_HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
+
+
+def _allowed_methods(request: Request) -> str | None:
+    """Every method the path has, from the OpenAPI document.
+
+    The router answers 405 for the first route whose path matches, so its Allow header
+    would name only that route's methods, not those of the routes beside it.
+    """
+    table: list[tuple[re.Pattern[str], str]] | None = getattr(
+        request.app.state, "allowed_methods", None
+    )
+    if table is None:
+        table = [
+            (
+                re.compile("^" + re.sub(r"\\{[^/]+?\\}", "[^/]+", re.escape(path)) + "$"),
+                ", ".join(sorted(method.upper() for method in item if method in _HTTP_METHODS)),
+            )
+            # Literal paths first: /users/me before /users/{user_id}.
+            for path, item in sorted(
+                request.app.openapi().get("paths", {}).items(), key=lambda entry: "{" in entry[0]
+            )
+        ]
+        request.app.state.allowed_methods = table
+    for pattern, methods in table:
+        if pattern.match(request.url.path):
+            return methods
+    return None
 
 
 async def validation_exception_handler(request: Request, exc: Exception) -> JSONResponse:

@@ -18,4 +18,6 @@ def error_responses(*status_codes: int) -> dict[int | str, dict[str, Any]]:
     return {code: {"model": ErrorResponse} for code in status_codes}
 
 
-COMMON_ERROR_RESPONSES = error_responses(422, 500, 503)
+# What any operation can answer: an unreadable (400), too large (413) or invalid (422)
+# request, headers beyond the limit (431), an unexpected error (500), no database (503).
+COMMON_ERROR_RESPONSES = error_responses(400, 413, 422, 431, 500, 503)

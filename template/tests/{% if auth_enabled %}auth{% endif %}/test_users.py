@@ -184,3 +184,11 @@ async def test_admins_cannot_lock_themselves_out(
 
     assert [demote.status_code, deactivate.status_code, delete.status_code] == [409] * 3
     assert (await client.get("/api/v1/users/me", headers=headers)).json()["is_superuser"] is True
+
+
+async def test_an_unsupported_method_names_every_method_of_the_path(client: AsyncClient) -> None:
+    response = await client.delete("/api/v1/users/me")
+
+    assert response.status_code == 405
+    assert response.json()["error"] == "METHOD_NOT_ALLOWED"
+    assert response.headers["Allow"] == "GET, PATCH"
