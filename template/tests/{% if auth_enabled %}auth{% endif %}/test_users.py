@@ -187,7 +187,7 @@ async def test_admins_cannot_lock_themselves_out(
 
 
 async def test_an_unsupported_method_names_every_method_of_the_path(client: AsyncClient) -> None:
-    response = await client.delete("/api/v1/users/me")
+    response = await client.put("/api/v1/users/me", json={})
 
     assert response.status_code == 405
     assert response.json()["error"] == "METHOD_NOT_ALLOWED"
