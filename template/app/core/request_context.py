@@ -18,6 +18,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.logging import get_logger
+from app.schemas.errors import ErrorResponse
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _REQUEST_ID_PATTERN = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
@@ -94,7 +95,7 @@ async def _refuse(
     scope: Scope, receive: Receive, send: Send, status: int, error: tuple[str, str]
 ) -> None:
     """Refuse before the application runs, in the standard error body."""
-    body = {"error": error[0], "message": error[1], "details": None}
+    body = ErrorResponse(error=error[0], message=error[1]).model_dump()
     await JSONResponse(body, status_code=status)(scope, receive, send)
 
 
