@@ -14,7 +14,9 @@ from typing import Any, Protocol
 
 import structlog
 from fastapi import HTTPException
+from fastapi.routing import iter_route_contexts
 from starlette.responses import JSONResponse
+from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.logging import get_logger
@@ -99,10 +101,27 @@ async def _refuse(
     await JSONResponse(body, status_code=status)(scope, receive, send)
 
 
-def route_template(scope: Scope) -> str:
+# Each route's full path template, by the route's identity: the route keeps the path it
+# was declared with ("/users/{user_id}"), without the prefixes it was included under.
+_ROUTE_PATHS: dict[int, tuple[BaseRoute, str]] = {}
+
+
+def route_template(scope: Scope, default: str = "<unmatched>") -> str:
+    """The matched route's full path template ("/api/v1/users/{user_id}"), or `default`.
+
+    A template, never the path itself: it is a metric label and a span name, which must
+    not grow with every user id or with a scan of random URLs.
+    """
     route = scope.get("route")
-    path = getattr(route, "path", None)
-    return path if isinstance(path, str) else "<unmatched>"
+    if route is None:
+        return default
+    known = _ROUTE_PATHS.get(id(route))
+    if known is None or known[0] is not route:
+        for context in iter_route_contexts(scope["app"].routes):
+            if context.path is not None:
+                _ROUTE_PATHS[id(context.original_route)] = (context.original_route, context.path)
+        known = _ROUTE_PATHS.get(id(route))
+    return known[1] if known is not None and known[0] is route else default
 
 
 class RequestObserver(Protocol):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import bindparam, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings
@@ -112,12 +112,20 @@ async def revoke_refresh_token(session: AsyncSession, settings: Settings, token:
     await _revoke_family(session, stored.family_id)
 
 
+# Built once: the statement and its cache key are reused by every authenticated request.
+_ACTIVE_SESSION_USER = select(User).where(
+    User.id == bindparam("user_id"),
+    ~exists().where(
+        RefreshToken.family_id == bindparam("family_id"), RefreshToken.revoked_at.is_not(None)
+    ),
+)
+
+
 async def user_for_access_token(session: AsyncSession, claims: TokenClaims) -> User:
     """The token's user, in one query that also checks the session is not revoked."""
-    revoked = exists().where(
-        RefreshToken.family_id == claims.family_id, RefreshToken.revoked_at.is_not(None)
+    user = await session.scalar(
+        _ACTIVE_SESSION_USER, {"user_id": claims.user_id, "family_id": claims.family_id}
     )
-    user = await session.scalar(select(User).where(User.id == claims.user_id, ~revoked))
     if user is None:
         raise UnauthorizedError("The token is no longer valid.")
     if not user.is_active:
