@@ -219,21 +219,15 @@ def bench_login(session: nox.Session) -> None:
     """Benchmark: /health/live p99 while 4 clients log in, against its idle p99 (max 2x)."""
     require_postgresql(session, TEST_DATABASE_URL)
     project, project_env = render_and_install(session, "default", VARIANTS["default"], {})
-    with benchmark_database(session, "bench_login_event_loop", [project]) as database_url:
-        session.run(
-            "uv",
-            "run",
-            "python",
-            str(TEMPLATE_ROOT / "benchmarks" / "login_event_loop.py"),
-            "--project",
-            str(project),
-            "--database-url",
-            database_url,
-            *session.posargs,
-            env=project_env,
-            external=True,
-        )
-    shutil.rmtree(project)
+    run_benchmark(
+        session,
+        "login_event_loop.py",
+        "bench_login_event_loop",
+        [project],
+        project_env,
+        "--project",
+        str(project),
+    )
 
 
 @nox.session(tags=["bench"])
@@ -244,25 +238,17 @@ def bench_observability(session: nox.Session) -> None:
     with_stack, project_env = render_and_install(session, "with-observability", default, {})
     bare: Variant = {"data": {**default["data"], "observability": "[]"}, "python": "3.11"}
     without_stack, _ = render_and_install(session, "without-observability", bare, {})
-    projects = [with_stack, without_stack]
-    with benchmark_database(session, "bench_observability", projects) as database_url:
-        session.run(
-            "uv",
-            "run",
-            "python",
-            str(TEMPLATE_ROOT / "benchmarks" / "observability_overhead.py"),
-            "--with",
-            str(with_stack),
-            "--without",
-            str(without_stack),
-            "--database-url",
-            database_url,
-            *session.posargs,
-            env=project_env,
-            external=True,
-        )
-    for project in projects:
-        shutil.rmtree(project)
+    run_benchmark(
+        session,
+        "observability_overhead.py",
+        "bench_observability",
+        [with_stack, without_stack],
+        project_env,
+        "--with",
+        str(with_stack),
+        "--without",
+        str(without_stack),
+    )
 
 
 @nox.session(tags=["reliability"])
@@ -273,24 +259,17 @@ def reliability(session: nox.Session) -> None:
         session.error("wrk is needed for the soak: apt-get install wrk")
     project, project_env = render_and_install(session, "default", VARIANTS["default"], {})
     session.install("schemathesis")
-    schemathesis = str(Path(session.bin) / "schemathesis")
-    with benchmark_database(session, "reliability", [project]) as database_url:
-        session.run(
-            "uv",
-            "run",
-            "python",
-            str(TEMPLATE_ROOT / "benchmarks" / "reliability.py"),
-            "--project",
-            str(project),
-            "--database-url",
-            database_url,
-            "--schemathesis",
-            schemathesis,
-            *session.posargs,
-            env=project_env,
-            external=True,
-        )
-    shutil.rmtree(project)
+    run_benchmark(
+        session,
+        "reliability.py",
+        "reliability",
+        [project],
+        project_env,
+        "--project",
+        str(project),
+        "--schemathesis",
+        str(Path(session.bin) / "schemathesis"),
+    )
 
 
 @nox.session(tags=["bench"])
@@ -298,21 +277,45 @@ def bench(session: nox.Session) -> None:
     """Benchmark: the default variant against a bare FastAPI app doing the same work."""
     require_postgresql(session, TEST_DATABASE_URL)
     project, project_env = render_and_install(session, "default", VARIANTS["default"], {})
-    with benchmark_database(session, "bench_reference", [project]) as database_url:
+    run_benchmark(
+        session,
+        "reference_comparison.py",
+        "bench_reference",
+        [project],
+        project_env,
+        "--project",
+        str(project),
+    )
+
+
+def run_benchmark(
+    session: nox.Session,
+    script: str,
+    database: str,
+    projects: list[Path],
+    project_env: dict[str, str | None],
+    *arguments: str,
+) -> None:
+    """Run `benchmarks/<script>` on a fresh database, then remove the rendered projects.
+
+    `arguments` and the session's own (`nox -s bench -- --rounds 5`) go to the script,
+    after `--database-url`.
+    """
+    with benchmark_database(session, database, projects) as database_url:
         session.run(
             "uv",
             "run",
             "python",
-            str(TEMPLATE_ROOT / "benchmarks" / "reference_comparison.py"),
-            "--project",
-            str(project),
+            str(TEMPLATE_ROOT / "benchmarks" / script),
             "--database-url",
             database_url,
+            *arguments,
             *session.posargs,
             env=project_env,
             external=True,
         )
-    shutil.rmtree(project)
+    for project in projects:
+        shutil.rmtree(project)
 
 
 @contextmanager
