@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
+from fastapi.routing import APIRoute
 from httpx import AsyncClient
 
 from app.core.config import Settings
@@ -21,6 +22,7 @@ from app.core.logging import (
     configure_logging,
     get_logger,
 )
+from app.core.request_context import route_template
 
 
 @pytest.fixture
@@ -158,3 +160,28 @@ async def test_each_request_logs_one_access_line(
     assert {key: access[key] for key in expected} == expected
     assert access["duration_ms"] >= 0
     assert response.headers["X-Request-ID"] == "req-12345678"
+
+
+async def test_the_access_line_names_the_full_route_template(
+    app: FastAPI, client: AsyncClient, stream: io.StringIO, settings: Settings
+) -> None:
+    outer, inner = APIRouter(), APIRouter(prefix="/items")
+
+    @inner.get("/{item_id}")
+    async def read_item(item_id: int) -> dict[str, int]:
+        return {"item_id": item_id}
+
+    outer.include_router(inner)
+    app.include_router(outer, prefix="/probe")
+    configure_logging(settings.model_copy(update={"LOG_JSON": True}), stream=stream)
+
+    await client.get("/probe/items/42")
+
+    [access] = [line for line in json_lines(stream) if line["event"] == "request"]
+    assert access["route"] == "/probe/items/{item_id}"
+
+
+def test_a_route_of_another_application_is_named_by_its_own_path() -> None:
+    mounted = APIRoute("/elsewhere/{item_id}", endpoint=lambda item_id: item_id)
+
+    assert route_template({"route": mounted, "app": FastAPI()}) == "/elsewhere/{item_id}"

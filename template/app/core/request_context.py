@@ -106,22 +106,27 @@ async def _refuse(
 _ROUTE_PATHS: dict[int, tuple[BaseRoute, str]] = {}
 
 
-def route_template(scope: Scope, default: str = "<unmatched>") -> str:
-    """The matched route's full path template ("/api/v1/users/{user_id}"), or `default`.
+def route_template(scope: Scope) -> str:
+    """The matched route's full path template ("/api/v1/users/{user_id}").
 
-    A template, never the path itself: it is a metric label and a span name, which must
+    A template, never the path itself: it is a metric label and a log field, which must
     not grow with every user id or with a scan of random URLs.
     """
     route = scope.get("route")
     if route is None:
-        return default
+        return "<unmatched>"
     known = _ROUTE_PATHS.get(id(route))
     if known is None or known[0] is not route:
         for context in iter_route_contexts(scope["app"].routes):
             if context.path is not None:
                 _ROUTE_PATHS[id(context.original_route)] = (context.original_route, context.path)
         known = _ROUTE_PATHS.get(id(route))
-    return known[1] if known is not None and known[0] is route else default
+        if known is None or known[0] is not route:
+            # Not one of the application's own routes (a mounted application's): its path.
+            path = getattr(route, "path", None)
+            known = (route, path if isinstance(path, str) else "<unmatched>")
+            _ROUTE_PATHS[id(route)] = known
+    return known[1]
 
 
 class RequestObserver(Protocol):
