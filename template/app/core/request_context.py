@@ -103,6 +103,7 @@ async def _refuse(
 
 # Each route's full path template, by the route's identity: the route keeps the path it
 # was declared with ("/users/{user_id}"), without the prefixes it was included under.
+# Entries hold their route, so no other object can take its id.
 _ROUTE_PATHS: dict[int, tuple[BaseRoute, str]] = {}
 
 
@@ -115,18 +116,15 @@ def route_template(scope: Scope) -> str:
     route = scope.get("route")
     if route is None:
         return "<unmatched>"
-    known = _ROUTE_PATHS.get(id(route))
-    if known is None or known[0] is not route:
+    if id(route) not in _ROUTE_PATHS:
         for context in iter_route_contexts(scope["app"].routes):
             if context.path is not None:
                 _ROUTE_PATHS[id(context.original_route)] = (context.original_route, context.path)
-        known = _ROUTE_PATHS.get(id(route))
-        if known is None or known[0] is not route:
-            # Not one of the application's own routes (a mounted application's): its path.
-            path = getattr(route, "path", None)
-            known = (route, path if isinstance(path, str) else "<unmatched>")
-            _ROUTE_PATHS[id(route)] = known
-    return known[1]
+        # Not one of the application's own routes (a mounted application's): its path.
+        own_path = getattr(route, "path", None)
+        fallback = own_path if isinstance(own_path, str) else "<unmatched>"
+        _ROUTE_PATHS.setdefault(id(route), (route, fallback))
+    return _ROUTE_PATHS[id(route)][1]
 
 
 class RequestObserver(Protocol):
