@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from app.cli import cli
 
