@@ -398,9 +398,10 @@ The widget catalogue is served at `GET /api/v1/widgets`, in name order.
 # Not LOG_LEVEL: the rendered tests read its default (tests/test_logging.py expects INFO).
 SETTING_BEFORE = "DB_COMMAND_TIMEOUT: float = Field(default=30.0, gt=0)"
 SETTING_AFTER = "DB_COMMAND_TIMEOUT: float = Field(default=15.0, gt=0)"
-# In name order, as `uv add` puts it, between structlog and typer where no release adds
-# one. `humanize` would land next to `gunicorn`, which 0.3.0 adds: a conflict, rightly.
-DEPENDENCY = '"tenacity>=9.0",'
+# In name order, as `uv add` puts it, between sqlalchemy and structlog, where no release adds
+# or removes one (0.3.0 removes typer). `humanize` would land next to `gunicorn`, which 0.3.0
+# adds: a conflict, rightly.
+DEPENDENCY = '"stamina>=25.1",'
 
 
 def migration_head(project: Path) -> str:
@@ -517,7 +518,7 @@ def team_edits(with_database: bool) -> list[tuple[str, Callable[[Path], None]]]:
         ("Widget catalogue endpoint", lambda project: add_router(project, with_database)),
         ("Fail slow queries sooner", change_setting),
         ("README: the widget catalogue", extend_readme),
-        ("Depend on tenacity", add_dependency),
+        ("Depend on stamina", add_dependency),
     ]
     return edits
 
