@@ -218,7 +218,9 @@ def union_of_dependencies(session: nox.Session) -> list[str]:
 def bench_login(session: nox.Session) -> None:
     """Benchmark: /health/live p99 while 4 clients log in, against its idle p99 (max 2x)."""
     require_postgresql(session, TEST_DATABASE_URL)
-    project, project_env = render_and_install(session, "default", VARIANTS["default"], {})
+    project, project_env = render_and_install(
+        session, "default", VARIANTS["default"], {}, dev=False
+    )
     run_benchmark(
         session,
         "login_event_loop.py",
@@ -235,9 +237,11 @@ def bench_observability(session: nox.Session) -> None:
     """Benchmark: req/s with every integration on and configured vs none (max 10 % cost)."""
     require_postgresql(session, TEST_DATABASE_URL)
     default = VARIANTS["default"]
-    with_stack, project_env = render_and_install(session, "with-observability", default, {})
+    with_stack, project_env = render_and_install(
+        session, "with-observability", default, {}, dev=False
+    )
     bare: Variant = {"data": {**default["data"], "observability": "[]"}, "python": "3.11"}
-    without_stack, _ = render_and_install(session, "without-observability", bare, {})
+    without_stack, _ = render_and_install(session, "without-observability", bare, {}, dev=False)
     run_benchmark(
         session,
         "observability_overhead.py",
@@ -257,7 +261,9 @@ def reliability(session: nox.Session) -> None:
     require_postgresql(session, TEST_DATABASE_URL)
     if shutil.which("wrk") is None:
         session.error("wrk is needed for the soak: apt-get install wrk")
-    project, project_env = render_and_install(session, "default", VARIANTS["default"], {})
+    project, project_env = render_and_install(
+        session, "default", VARIANTS["default"], {}, dev=False
+    )
     session.install("schemathesis")
     run_benchmark(
         session,
@@ -276,7 +282,9 @@ def reliability(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """Benchmark: the default variant against a bare FastAPI app doing the same work."""
     require_postgresql(session, TEST_DATABASE_URL)
-    project, project_env = render_and_install(session, "default", VARIANTS["default"], {})
+    project, project_env = render_and_install(
+        session, "default", VARIANTS["default"], {}, dev=False
+    )
     run_benchmark(
         session,
         "reference_comparison.py",
@@ -344,9 +352,19 @@ def benchmark_database(session: nox.Session, name: str, projects: list[Path]) ->
 
 
 def render_and_install(
-    session: nox.Session, name: str, settings: Variant, timings: dict[str, float]
+    session: nox.Session,
+    name: str,
+    settings: Variant,
+    timings: dict[str, float],
+    *,
+    dev: bool = True,
 ) -> tuple[Path, dict[str, str | None]]:
-    """Render a variant with the real copier CLI and `uv sync` it; cwd is the project."""
+    """Render a variant with the real copier CLI and `uv sync` it; cwd is the project.
+
+    `dev=False` installs what the Dockerfile installs (`--no-dev`): the benchmarks measure
+    the service as deployed, without the test tools' packages in its environment:
+    sentry-sdk, for one, imports httpcore at start-up whenever it is installed.
+    """
     python = interpreter_for(settings["python"])
     session.log(f"Python {settings['python']} for the rendered project: {python}")
 
@@ -364,7 +382,7 @@ def render_and_install(
         copier_copy(session, settings["data"], project)
     session.chdir(project)
     with timed(session, "install (uv sync)", timings):
-        session.run("uv", "sync", env=project_env, external=True)
+        session.run("uv", "sync", *([] if dev else ["--no-dev"]), env=project_env, external=True)
     return project, project_env
 
 
