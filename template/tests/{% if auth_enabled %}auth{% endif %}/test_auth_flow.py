@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from httpx import AsyncClient
+from asgi_lifespan import LifespanManager
+from httpx import ASGITransport, AsyncClient
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.config import Settings
+from app.main import create_app
 from app.models import RefreshToken, User
 from tests.auth.conftest import TEST_PASSWORD, UserFactory, bearer, login, tokens_for
 
@@ -159,3 +162,21 @@ async def test_openapi_offers_the_password_flow_to_swagger(client: AsyncClient) 
 
     [scheme] = schema["components"]["securitySchemes"].values()
     assert scheme["flows"]["password"]["tokenUrl"] == "/api/v1/auth/login"
+
+
+async def test_swagger_logs_in_under_the_configured_api_prefix(settings: Settings) -> None:
+    application = create_app(settings.model_copy(update={"API_V1_PREFIX": "/v2"}))
+    transport = ASGITransport(app=application)
+    async with (
+        LifespanManager(application),
+        AsyncClient(transport=transport, base_url="http://testserver") as client,
+    ):
+        schema = (await client.get("/openapi.json")).json()
+        [scheme] = schema["components"]["securitySchemes"].values()
+        token_url = scheme["flows"]["password"]["tokenUrl"]
+        refused = await client.post(
+            token_url, data={"username": "nobody@example.com", "password": TEST_PASSWORD}
+        )
+
+    assert token_url == "/v2/auth/login"
+    assert refused.status_code == 401
