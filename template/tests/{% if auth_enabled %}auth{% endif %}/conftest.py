@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
 from httpx import AsyncClient, Response
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
-from sqlalchemy.pool import NullPool
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.security import password_hash
 from app.models import User
@@ -64,19 +60,3 @@ async def tokens_for(client: AsyncClient, user: User) -> dict[str, str]:
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
-
-
-async def _delete_users(database_url: str) -> None:
-    engine = create_async_engine(database_url, poolclass=NullPool)
-    try:
-        async with engine.begin() as connection:
-            await connection.execute(text("DELETE FROM users"))
-    finally:
-        await engine.dispose()
-
-
-@pytest.fixture
-def users_removed_afterwards(database_url: str) -> Iterator[None]:
-    """For tests whose commands commit users outside the test's transaction."""
-    yield
-    asyncio.run(_delete_users(database_url))
