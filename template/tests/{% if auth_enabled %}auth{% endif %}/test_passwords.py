@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import sys
+import threading
+
 import bcrypt
+import pytest
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core import security
 from app.core.security import hash_password, password_problems, verify_password
 from app.models import User
 from tests.auth.conftest import login
@@ -19,6 +25,30 @@ async def test_new_hashes_are_argon2id_and_verify() -> None:
     assert hashed.startswith("$argon2id$")
     assert await verify_password("a-fine-password-1", hashed) == (True, None)
     assert (await verify_password("another-password-1", hashed))[0] is False
+
+
+def _niceness() -> int:
+    return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="threads have a priority of their own on Linux")
+async def test_hashes_run_off_the_event_loop_at_a_lower_cpu_priority(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen: list[tuple[int, int]] = []
+    original = security.password_hash.hash
+
+    def recording_hash(password: str) -> str:
+        seen.append((threading.get_ident(), _niceness()))
+        return original(password)
+
+    monkeypatch.setattr(security.password_hash, "hash", recording_hash)
+
+    await hash_password("a-fine-password-1")
+
+    [(thread, niceness)] = seen
+    assert thread != threading.get_ident()
+    assert niceness == min(19, _niceness() + security.HASHING_NICENESS)
 
 
 async def test_verifying_without_a_hash_always_fails() -> None:
