@@ -65,3 +65,10 @@ async def test_a_malformed_inbound_request_id_is_replaced(client: AsyncClient, b
 
     assert response.headers["X-Request-ID"] != bad_id
     assert len(response.headers["X-Request-ID"]) == 32
+
+
+@pytest.mark.parametrize("path", ["/health/live", "/no-such-page"])
+async def test_every_response_forbids_content_sniffing(client: AsyncClient, path: str) -> None:
+    response = await client.get(path)
+
+    assert response.headers["X-Content-Type-Options"] == "nosniff"

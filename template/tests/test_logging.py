@@ -23,6 +23,7 @@ from app.core.logging import (
     get_logger,
 )
 from app.core.request_context import route_template
+from tests.production import PRODUCTION
 
 
 @pytest.fixture
@@ -42,7 +43,7 @@ def configure(stream: io.StringIO, **values: Any) -> None:
 
 
 def test_production_logs_are_json_with_level_logger_and_timestamp(stream: io.StringIO) -> None:
-    configure(stream, ENVIRONMENT="production", JWT_SECRET="s" * 32)
+    configure(stream, **PRODUCTION)
 
     get_logger("app.test").info("order_created", order_id=7)
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -16,6 +17,8 @@ from app.schemas.health import LiveResponse, ReadyResponse
 
 logger = get_logger(__name__)
 router = APIRouter(prefix="/health", tags=["health"])
+
+ReadinessCheck = Callable[[], Awaitable[bool]]
 
 
 @router.get("/live", response_model=LiveResponse)
@@ -35,9 +38,15 @@ async def _probe(engine: AsyncEngine) -> None:
         await connection.execute(text("SELECT 1"))
 
 
-@router.get("/ready", response_model=ReadyResponse, responses=error_responses(503))
-async def ready(engine: EngineDep, settings: SettingsDep) -> ReadyResponse:
-    """The service can do its work: the database answers within the health timeout.
+@router.get(
+    "/ready",
+    response_model=ReadyResponse,
+    response_model_exclude_none=True,
+    responses=error_responses(503),
+)
+async def ready(request: Request, engine: EngineDep, settings: SettingsDep) -> ReadyResponse:
+    """The service can do its work: the database, and every other dependency it was
+    configured with (Redis for rate limits), answers within the health timeout.
 
     The answer comes at the deadline even when the database is unreachable: the probe is
     cancelled without waiting for its clean-up (returning a stalled connection can itself
@@ -55,4 +64,19 @@ async def ready(engine: EngineDep, settings: SettingsDep) -> ReadyResponse:
         raise ServiceUnavailableError(
             "The database is not reachable.", details={"database": "unreachable"}
         ) from error
-    return ReadyResponse()
+    checks: dict[str, ReadinessCheck] = getattr(request.app.state, "readiness_checks", {})
+    for name, check in checks.items():
+        if not await _answers(check, settings.HEALTH_CHECK_TIMEOUT):
+            logger.warning("readiness_failed", dependency=name)
+            raise ServiceUnavailableError(
+                f"The {name} server is not reachable.", details={name: "unreachable"}
+            )
+    return ReadyResponse.model_validate(dict.fromkeys(checks, "ok"))
+
+
+async def _answers(check: ReadinessCheck, seconds: float) -> bool:
+    try:
+        async with asyncio.timeout(seconds):
+            return await check()
+    except TimeoutError:
+        return False

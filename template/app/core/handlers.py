@@ -25,6 +25,7 @@ from app.core.exceptions import (
 )
 from app.core.logging import get_logger
 from app.core.request_context import REQUEST_ID_HEADER, request_id_of
+from app.db.errors import is_unique_violation
 
 logger = get_logger(__name__)
 
@@ -134,8 +135,8 @@ async def validation_exception_handler(request: Request, exc: Exception) -> JSON
 
 
 async def database_exception_handler(request: Request, exc: Exception) -> JSONResponse:
-    """Map database failures: unreachable → 503, constraint violation → 409, else 500."""
-    if isinstance(exc, IntegrityError):
+    """Map database failures: unreachable → 503, duplicate value → 409, else 500."""
+    if isinstance(exc, IntegrityError) and is_unique_violation(exc):
         logger.info("integrity_error", constraint=_constraint_name(exc))
         return _from_app_exception(request, ConflictError())
     if isinstance(exc, PoolTimeoutError | TimeoutError) or (

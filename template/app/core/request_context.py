@@ -23,6 +23,8 @@ from app.core.logging import get_logger
 from app.schemas.errors import ErrorResponse
 
 REQUEST_ID_HEADER = "X-Request-ID"
+# Browsers must take every answer for the type it declares (an error body stays JSON).
+_NO_SNIFFING = (b"x-content-type-options", b"nosniff")
 _REQUEST_ID_PATTERN = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
 
 access_logger = get_logger("app.access")
@@ -170,7 +172,7 @@ class RequestContextMiddleware:
                 headers = [
                     (name, value) for name, value in message.get("headers", []) if name != header[0]
                 ]
-                message["headers"] = [*headers, header]
+                message["headers"] = [*headers, header, _NO_SNIFFING]
             await send(message)
 
         for observer in self.observers:

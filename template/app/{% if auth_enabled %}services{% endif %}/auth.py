@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core.config import Settings
 from app.core.exceptions import UnauthorizedError
 from app.core.logging import get_logger
+from app.core.rate_limit import RateLimiter
 from app.core.security import (
     TokenClaims,
     create_token,
@@ -27,11 +28,20 @@ logger = get_logger(__name__)
 INVALID_CREDENTIALS = "Incorrect email/username or password."
 
 
-async def authenticate(session: AsyncSession, login: str, password: str) -> User:
-    """The active user with these credentials; one answer for every kind of failure."""
+async def authenticate(
+    session: AsyncSession, limiter: RateLimiter, login: str, password: str, client: str
+) -> User:
+    """The active user with these credentials; one answer for every kind of failure.
+
+    Failures count against the account (its email and username are one account) from
+    this client and from all; a spent budget answers 429 before any password is checked.
+    """
     user = await find_by_login(session, login)
+    account = f"user:{user.id}" if user else f"login:{login.lower()}"
+    await limiter.refuse_if_failures_spent("login", account, client)
     valid, new_hash = await verify_password(password, user.hashed_password if user else None)
     if user is None or not valid or not user.is_active:
+        await limiter.record_failure("login", account, client)
         logger.info("login_failed")
         raise UnauthorizedError(INVALID_CREDENTIALS)
     if new_hash is not None:
@@ -84,16 +94,22 @@ async def _stored_token(session: AsyncSession, token: str) -> RefreshToken:
 
 
 async def rotate_refresh_token(
-    session: AsyncSession, settings: Settings, token: str, claims: TokenClaims
+    session: AsyncSession,
+    settings: Settings,
+    limiter: RateLimiter,
+    token: str,
+    claims: TokenClaims,
 ) -> TokenPair:
     """Spend a (decoded) refresh token and issue the next pair of its family.
 
     A token presented a second time means it was copied: the whole family is revoked,
-    ending the session of whoever holds the newer tokens too.
+    ending the session of whoever holds the newer tokens too. Only a live token counts
+    against its account's budget: replaying a dead one cannot lock the owner out.
     """
     stored = await _stored_token(session, token)
     if stored.revoked_at is not None:
         raise UnauthorizedError("The refresh token has been revoked.")
+    await limiter.check_account("refresh", f"user:{stored.user_id}")
     if stored.used_at is not None:
         logger.warning("refresh_token_reused", user_id=stored.user_id)
         await _revoke_family(session, stored.family_id)

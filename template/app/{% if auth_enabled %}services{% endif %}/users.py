@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.exceptions import ConflictError, ForbiddenError, ResourceNotFoundError
 from app.core.security import hash_password, verify_password
+from app.db.errors import is_unique_violation
 from app.models import RefreshToken, User
 from app.schemas.users import UserCreate, UserUpdateAdmin, UserUpdateMe
 
@@ -33,19 +34,24 @@ async def _commit(session: AsyncSession) -> None:
     """Commit; a unique violation that raced past the checks is still a 409."""
     try:
         await session.commit()
-    except IntegrityError:
+    except IntegrityError as error:
         await session.rollback()
+        if not is_unique_violation(error):
+            raise
         raise ConflictError("A user with this email or username already exists.") from None
 
 
 async def create_user(
     session: AsyncSession, data: UserCreate, *, is_superuser: bool = False
 ) -> User:
+    """A new account. The password is hashed first, so that "taken" takes as long as
+    "created" and the answer's timing does not tell which addresses have accounts."""
+    hashed_password = await hash_password(data.password)
     await _ensure_unique(session, email=data.email, username=data.username, exclude_id=None)
     user = User(
         email=data.email,
         username=data.username,
-        hashed_password=await hash_password(data.password),
+        hashed_password=hashed_password,
         is_superuser=is_superuser,
     )
     session.add(user)
@@ -83,10 +89,15 @@ async def revoke_all_sessions(session: AsyncSession, user_id: int) -> None:
 
 
 async def update_user(
-    session: AsyncSession, user: User, changes: UserUpdateMe | UserUpdateAdmin
+    session: AsyncSession,
+    user: User,
+    changes: UserUpdateMe | UserUpdateAdmin,
+    *,
+    confirm_password: bool,
 ) -> User:
+    """Apply `changes`; with `confirm_password`, a new password needs the current one."""
     data = changes.model_dump(exclude_unset=True, exclude={"current_password"})
-    if isinstance(changes, UserUpdateMe) and "password" in data:
+    if confirm_password and "password" in data:
         valid, _ = await verify_password(changes.current_password or "", user.hashed_password)
         if not valid:
             # 403, not 401: the session is fine, the confirmation is not.

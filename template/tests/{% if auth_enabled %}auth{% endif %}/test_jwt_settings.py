@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from app.core.config import Settings, SettingsError, load_settings
+from tests.production import PRODUCTION
 
-STRONG_SECRET = "x" * 32
+STRONG_SECRET = PRODUCTION["JWT_SECRET"]
 
 
 def make_settings(**values: object) -> Settings:
@@ -36,8 +37,22 @@ def test_placeholder_jwt_secret_is_refused_in_production() -> None:
         make_settings(ENVIRONMENT="production", JWT_SECRET="change-me")
 
 
+@pytest.mark.parametrize("secret", ["a" * 40, "ab" * 20, "password" * 5])
+def test_long_but_repetitive_jwt_secret_is_refused_in_production(secret: str) -> None:
+    with pytest.raises(SettingsError, match="too few distinct characters"):
+        make_settings(**{**PRODUCTION, "JWT_SECRET": secret})
+
+
+@pytest.mark.parametrize("secret", ["", "   "])
+def test_empty_jwt_secret_counts_as_missing(secret: str) -> None:
+    with pytest.raises(SettingsError, match="JWT_SECRET: required"):
+        make_settings(**{**PRODUCTION, "JWT_SECRET": secret})
+
+    assert make_settings(JWT_SECRET=secret).JWT_SECRET is None
+
+
 def test_production_uses_the_configured_secret() -> None:
-    settings = make_settings(ENVIRONMENT="production", JWT_SECRET=STRONG_SECRET)
+    settings = make_settings(**PRODUCTION)
 
     assert settings.jwt_secret == STRONG_SECRET
 

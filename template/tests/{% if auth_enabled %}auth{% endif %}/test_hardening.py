@@ -1,0 +1,186 @@
+"""Findings of the security review, each reproduced against the service."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import jwt
+import pytest
+from httpx import AsyncClient
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.config import Settings
+from app.core.security import hash_password
+from app.db.errors import is_unique_violation
+from app.models import User
+from app.services.auth import INVALID_CREDENTIALS
+from tests.auth.conftest import TEST_PASSWORD, UserFactory, bearer, login, tokens_for
+
+
+@pytest.mark.parametrize(
+    "username",
+    ["ada\x00", "ada\x00' OR 1=1 --", "ada\nadmin", "\x7f", "a" * 321],
+    ids=["nul", "nul-injection", "newline", "delete", "longer-than-the-column"],
+)
+async def test_login_name_is_validated_before_any_query(client: AsyncClient, username: str) -> None:
+    response = await client.post(
+        "/api/v1/auth/login", data={"username": username, "password": TEST_PASSWORD}
+    )
+
+    assert response.status_code == 422
+    assert response.json()["error"] == "VALIDATION_ERROR"
+    assert [detail["field"] for detail in response.json()["details"]] == ["body.username"]
+
+
+async def test_login_with_the_longest_valid_name_is_a_plain_401(client: AsyncClient) -> None:
+    response = await login(client, "a" * 308 + "@example.com")
+
+    assert response.status_code == 401
+    assert response.json()["message"] == INVALID_CREDENTIALS
+
+
+@pytest.mark.parametrize("field", ["email", "username", "password", "current_password"])
+async def test_explicit_null_in_a_profile_change_is_a_validation_error(
+    client: AsyncClient, make_user: UserFactory, field: str
+) -> None:
+    headers = bearer((await tokens_for(client, await make_user()))["access_token"])
+    body: dict[str, str | None] = {"current_password": TEST_PASSWORD, field: None}
+
+    response = await client.patch("/api/v1/users/me", headers=headers, json=body)
+
+    assert response.status_code == 422
+    assert response.json()["details"][0]["field"] == f"body.{field}"
+    assert "not null" in response.json()["details"][0]["message"]
+
+
+@pytest.mark.parametrize("field", ["email", "username", "password", "is_active", "is_superuser"])
+async def test_explicit_null_in_an_admin_change_is_a_validation_error(
+    client: AsyncClient, make_user: UserFactory, field: str
+) -> None:
+    headers = bearer((await tokens_for(client, await make_user(is_superuser=True)))["access_token"])
+    target = await make_user()
+
+    response = await client.patch(f"/api/v1/users/{target.id}", headers=headers, json={field: None})
+
+    assert response.status_code == 422
+    assert response.json()["details"][0]["field"] == f"body.{field}"
+
+
+async def test_null_is_not_offered_by_the_openapi_document(client: AsyncClient) -> None:
+    schemas = (await client.get("/openapi.json")).json()["components"]["schemas"]
+
+    for name in ("UserUpdateMe", "UserUpdateAdmin"):
+        for field, schema in schemas[name]["properties"].items():
+            assert "null" not in str(schema), f"{name}.{field} offers null"
+
+
+async def test_only_duplicates_are_unique_violations(
+    db_session: AsyncSession, make_user: UserFactory
+) -> None:
+    existing = await make_user()
+    errors = []
+    for user in (
+        User(email=existing.email, username="someone-else", hashed_password="x"),
+        User(email="fresh@example.com", username="fresh", hashed_password=None),
+    ):
+        db_session.add(user)
+        with pytest.raises(IntegrityError) as error:
+            await db_session.flush()
+        errors.append(error.value)
+        await db_session.rollback()
+
+    assert [is_unique_violation(error) for error in errors] == [True, False]
+
+
+async def test_admin_changing_their_own_password_needs_the_current_one(
+    client: AsyncClient, make_user: UserFactory
+) -> None:
+    admin = await make_user(is_superuser=True)
+    headers = bearer((await tokens_for(client, admin))["access_token"])
+    url = f"/api/v1/users/{admin.id}"
+
+    missing = await client.patch(url, headers=headers, json={"password": "taken-over-42"})
+    confirmed = await client.patch(
+        url,
+        headers=headers,
+        json={"password": "changed-by-me-42", "current_password": TEST_PASSWORD},
+    )
+
+    assert missing.status_code == 403
+    assert missing.json()["details"] == {"field": "current_password"}
+    assert confirmed.status_code == 200
+    assert (await login(client, admin.email, "changed-by-me-42")).status_code == 200
+
+
+async def test_token_responses_must_not_be_cached(
+    client: AsyncClient, make_user: UserFactory
+) -> None:
+    user = await make_user()
+    logged_in = await login(client, user.email)
+    refreshed = await client.post(
+        "/api/v1/auth/refresh", json={"refresh_token": logged_in.json()["refresh_token"]}
+    )
+
+    for response in (logged_in, refreshed):
+        assert response.status_code == 200
+        assert response.headers["Cache-Control"] == "no-store"
+        assert response.headers["Pragma"] == "no-cache"
+
+
+async def test_duplicate_registration_spends_a_hash_like_a_new_one(
+    client: AsyncClient, make_user: UserFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    existing = await make_user()
+    hashed: list[str] = []
+
+    async def counting_hash(password: str) -> str:
+        hashed.append(password)
+        return await hash_password(password)
+
+    monkeypatch.setattr("app.services.users.hash_password", counting_hash)
+    payload = {"email": existing.email, "username": "newcomer", "password": "a-good-one-42"}
+
+    response = await client.post("/api/v1/auth/register", json=payload)
+
+    assert response.status_code == 409
+    assert hashed == ["a-good-one-42"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v1/users/99999999999", "/api/v1/users/0", "/api/v1/users?offset=10000000000000000000"],
+)
+async def test_out_of_range_integers_are_validation_errors(
+    client: AsyncClient, make_user: UserFactory, path: str
+) -> None:
+    headers = bearer((await tokens_for(client, await make_user(is_superuser=True)))["access_token"])
+
+    response = await client.get(path, headers=headers)
+
+    assert response.status_code == 422
+    assert response.json()["error"] == "VALIDATION_ERROR"
+
+
+async def test_a_token_expiring_beyond_the_calendar_is_invalid(
+    client: AsyncClient, settings: Settings, make_user: UserFactory
+) -> None:
+    user = await make_user()
+    now = datetime.now(UTC)
+    claims = {
+        "sub": str(user.id),
+        "sid": "7d4b1bbf-2f0e-4a43-9a4b-0d1f6c7b2a10",
+        "type": "access",
+        "jti": "x",
+        "iat": now,
+        "nbf": now,
+        "exp": int((now + timedelta(days=1)).timestamp()) * 10**12,
+        "iss": settings.JWT_ISSUER,
+        "aud": settings.JWT_AUDIENCE,
+    }
+    token = jwt.encode(claims, settings.jwt_secret, algorithm=settings.JWT_ALGORITHM)
+
+    response = await client.get("/api/v1/users/me", headers=bearer(token))
+
+    assert response.status_code == 401
+    assert response.json()["error"] == "UNAUTHORIZED"
