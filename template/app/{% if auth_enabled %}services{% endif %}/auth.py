@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import bindparam, exists, select, update
+from sqlalchemy import bindparam, delete, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings
@@ -52,12 +52,21 @@ async def authenticate(
 
 
 async def issue_tokens(
-    session: AsyncSession, settings: Settings, user: User, family_id: uuid.UUID | None = None
+    session: AsyncSession,
+    settings: Settings,
+    user: User,
+    family_id: uuid.UUID | None = None,
+    session_started_at: datetime | None = None,
 ) -> TokenPair:
-    """A new access + refresh pair; the refresh token is stored hashed, then committed."""
+    """A new access + refresh pair; the refresh token is stored hashed, then committed.
+
+    A new family (a login) starts now; a refresh continues its family's session, which
+    ends SESSION_MAX_AGE_DAYS after the login however often it is refreshed.
+    """
     family_id = family_id or uuid.uuid4()
-    access = create_token(settings, user.id, family_id, "access")
-    refresh = create_token(settings, user.id, family_id, "refresh")
+    started = session_started_at or datetime.now(UTC)
+    access = create_token(settings, user.id, family_id, "access", started)
+    refresh = create_token(settings, user.id, family_id, "refresh", started)
     session.add(
         RefreshToken(
             user_id=user.id,
@@ -111,6 +120,10 @@ async def rotate_refresh_token(
         raise UnauthorizedError("The refresh token has been revoked.")
     await limiter.check_account("refresh", f"user:{stored.user_id}")
     if stored.used_at is not None:
+        if _within_grace(stored.used_at, settings):
+            # A double submit or a client's retry: the first request got the new pair.
+            logger.info("refresh_token_reused_within_grace", user_id=stored.user_id)
+            raise UnauthorizedError("The refresh token was just used; use the newest one.")
         logger.warning("refresh_token_reused", user_id=stored.user_id)
         await _revoke_family(session, stored.family_id)
         raise UnauthorizedError("The refresh token was already used; the session is revoked.")
@@ -118,7 +131,25 @@ async def rotate_refresh_token(
     if user is None or not user.is_active:
         raise UnauthorizedError("The user is no longer active.")
     stored.used_at = datetime.now(UTC)
-    return await issue_tokens(session, settings, user, stored.family_id)
+    return await issue_tokens(session, settings, user, stored.family_id, claims.session_started_at)
+
+
+def _within_grace(used_at: datetime, settings: Settings) -> bool:
+    """Whether a token spent at `used_at` is presented again within the reuse grace."""
+    if used_at.tzinfo is None:  # SQLite keeps no time zone; the service writes UTC
+        used_at = used_at.replace(tzinfo=UTC)
+    grace = timedelta(seconds=settings.REFRESH_TOKEN_REUSE_GRACE_SECONDS)
+    return datetime.now(UTC) - used_at <= grace
+
+
+async def purge_expired_refresh_tokens(session: AsyncSession) -> int:
+    """Delete the refresh tokens past their expiry (no longer needed to detect a
+    replay: an expired token is refused by its signature's lifetime); how many."""
+    result = await session.execute(
+        delete(RefreshToken).where(RefreshToken.expires_at < datetime.now(UTC))
+    )
+    await session.commit()
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 async def revoke_refresh_token(session: AsyncSession, settings: Settings, token: str) -> None:

@@ -15,11 +15,12 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from httpx import AsyncClient, Response
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings
-from app.core.security import create_token
-from app.models import User
+from app.core.security import create_token, hash_token
+from app.models import RefreshToken, User
 from tests.auth.conftest import UserFactory, bearer, tokens_for
 
 
@@ -204,13 +205,20 @@ async def test_tampered_payload_is_refused(client: AsyncClient, make_user: UserF
 
 
 async def test_reused_refresh_token_revokes_its_whole_family(
-    client: AsyncClient, make_user: UserFactory
+    client: AsyncClient, make_user: UserFactory, db_session: AsyncSession
 ) -> None:
     user = await make_user()
     first = await tokens_for(client, user)
     second = (
         await client.post("/api/v1/auth/refresh", json={"refresh_token": first["refresh_token"]})
     ).json()
+    # Replayed after the grace for double submits (REFRESH_TOKEN_REUSE_GRACE_SECONDS).
+    await db_session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.token_hash == hash_token(first["refresh_token"]))
+        .values(used_at=datetime.now(UTC) - timedelta(minutes=1))
+    )
+    await db_session.commit()
 
     replay = await client.post(
         "/api/v1/auth/refresh", json={"refresh_token": first["refresh_token"]}

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import jwt
 import pytest
 from httpx import AsyncClient
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings
-from app.core.security import hash_password
+from app.core.security import hash_password, hash_token
 from app.db.errors import is_unique_violation
-from app.models import User
-from app.services.auth import INVALID_CREDENTIALS
+from app.models import RefreshToken, User
+from app.services.auth import INVALID_CREDENTIALS, issue_tokens, purge_expired_refresh_tokens
 from tests.auth.conftest import TEST_PASSWORD, UserFactory, bearer, login, tokens_for
 
 
@@ -184,3 +186,76 @@ async def test_a_token_expiring_beyond_the_calendar_is_invalid(
 
     assert response.status_code == 401
     assert response.json()["error"] == "UNAUTHORIZED"
+
+
+async def refresh(client: AsyncClient, token: str) -> tuple[int, dict[str, str]]:
+    response = await client.post("/api/v1/auth/refresh", json={"refresh_token": token})
+    return response.status_code, response.json()
+
+
+async def test_a_double_submitted_refresh_keeps_the_winners_new_pair(
+    client: AsyncClient, make_user: UserFactory
+) -> None:
+    first = await tokens_for(client, await make_user())
+
+    winner, second = await refresh(client, first["refresh_token"])
+    loser, refused = await refresh(client, first["refresh_token"])
+    after, _ = await refresh(client, second["refresh_token"])
+
+    assert (winner, loser, after) == (200, 401, 200)
+    assert refused["message"] == "The refresh token was just used; use the newest one."
+
+
+async def test_refreshing_never_extends_a_session_past_its_maximum_age(
+    client: AsyncClient, settings: Settings, make_user: UserFactory
+) -> None:
+    first = await tokens_for(client, await make_user())
+    _, second = await refresh(client, first["refresh_token"])
+
+    for token in (first["refresh_token"], second["refresh_token"]):
+        claims = jwt.decode(token, options={"verify_signature": False})
+        age = timedelta(seconds=claims["exp"] - claims["auth_time"])
+        assert age <= timedelta(days=settings.SESSION_MAX_AGE_DAYS)
+    started = [
+        jwt.decode(token, options={"verify_signature": False})["auth_time"]
+        for token in (first["refresh_token"], second["refresh_token"])
+    ]
+    assert started[0] == started[1]
+
+
+async def test_a_session_older_than_its_maximum_age_cannot_be_refreshed(
+    client: AsyncClient, settings: Settings, db_session: AsyncSession, make_user: UserFactory
+) -> None:
+    user = await make_user()
+    login_time = datetime.now(UTC) - timedelta(days=settings.SESSION_MAX_AGE_DAYS, minutes=1)
+    tokens = await issue_tokens(db_session, settings, user, uuid.uuid4(), login_time)
+
+    status, body = await refresh(client, tokens.refresh_token)
+
+    assert status == 401
+    assert body["message"] == "The token has expired."
+
+
+async def test_purging_removes_only_expired_refresh_tokens(
+    db_session: AsyncSession, make_user: UserFactory
+) -> None:
+    user = await make_user()
+    now = datetime.now(UTC)
+    for name, expires_at in (("expired", now - timedelta(days=1)), ("live", now + timedelta(1))):
+        db_session.add(
+            RefreshToken(
+                user_id=user.id,
+                family_id=uuid.uuid4(),
+                token_hash=hash_token(f"{name}-{user.id}"),
+                expires_at=expires_at,
+            )
+        )
+    await db_session.commit()
+
+    removed = await purge_expired_refresh_tokens(db_session)
+
+    remaining = await db_session.scalars(
+        select(RefreshToken.token_hash).where(RefreshToken.user_id == user.id)
+    )
+    assert removed >= 1
+    assert list(remaining) == [hash_token(f"live-{user.id}")]
