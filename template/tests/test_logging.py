@@ -67,6 +67,19 @@ def test_development_logs_are_readable_console_lines(stream: io.StringIO) -> Non
         json.loads(output)
 
 
+def test_console_lines_escape_a_clients_control_characters(stream: io.StringIO) -> None:
+    configure(stream, ENVIRONMENT="development", LOG_JSON=False)
+
+    get_logger("app.access").info("request", path="/\x1b[2J\x1b[31mfake\rline\x00")
+
+    line = stream.getvalue()
+    assert "\x1b[2J" not in line  # the renderer's own colours remain
+    assert "\x1b[31mfake" not in line
+    assert "\r" not in line
+    assert "\x00" not in line
+    assert "/\\x1b[2J\\x1b[31mfake\\rline\\x00" in line
+
+
 @pytest.mark.parametrize("name", ["uvicorn.error", "sqlalchemy.engine.Engine", "some.library"])
 def test_stdlib_records_share_the_json_format(stream: io.StringIO, name: str) -> None:
     configure(stream, LOG_JSON=True, DB_LOG_SQL=True)

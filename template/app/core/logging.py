@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import re
 import sys
 from collections.abc import Sequence
 from typing import IO, Any, TextIO
@@ -32,6 +33,20 @@ class _CurrentStdoutHandler(logging.StreamHandler[TextIO]):
 def _drop_color_message(_: Any, __: str, event_dict: EventDict) -> EventDict:
     """Uvicorn duplicates its message with ANSI colours in `color_message`."""
     event_dict.pop("color_message", None)
+    return event_dict
+
+
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _escape_control_characters(_: Any, __: str, event_dict: EventDict) -> EventDict:
+    """Console lines: a client's control characters (a path, a header) are shown escaped,
+    never sent to the terminal, where they could rewrite or hide what is on screen."""
+    for key, value in event_dict.items():
+        if isinstance(value, str) and _CONTROL_CHARACTERS.search(value):
+            event_dict[key] = _CONTROL_CHARACTERS.sub(
+                lambda match: match.group().encode("unicode_escape").decode(), value
+            )
     return event_dict
 
 
@@ -60,7 +75,7 @@ def _formatter(*, json: bool, extra: Sequence[Processor]) -> structlog.stdlib.Pr
         final: list[Processor] = [tracebacks, renderer]
     else:
         renderer = structlog.dev.ConsoleRenderer()
-        final = [renderer]
+        final = [_escape_control_characters, renderer]
     return structlog.stdlib.ProcessorFormatter(
         foreign_pre_chain=_shared_processors(extra),
         processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *final],

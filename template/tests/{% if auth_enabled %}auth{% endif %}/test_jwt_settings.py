@@ -21,7 +21,7 @@ def test_development_without_secret_uses_a_random_process_key() -> None:
     assert settings.jwt_secret == make_settings().jwt_secret
 
 
-@pytest.mark.parametrize("environment", ["staging", "production"])
+@pytest.mark.parametrize("environment", ["test", "staging", "production"])
 def test_missing_jwt_secret_is_refused_outside_development(environment: str) -> None:
     with pytest.raises(SettingsError, match="JWT_SECRET: required"):
         make_settings(ENVIRONMENT=environment)
