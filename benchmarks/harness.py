@@ -21,7 +21,18 @@ import httpx
 
 PASSWORD = "benchmark-password-1"
 EMAIL = "bench@example.com"
+# /metrics needs a token when ENVIRONMENT=production (the benchmarks' environment).
+METRICS_TOKEN = "benchmark-metrics-token"
 UVICORN_OPTIONS = ("--loop", "uvloop", "--http", "httptools", "--no-access-log")
+# The HTTP protocol the rendered service is served with (app/core/server.py): httptools,
+# with the request head bounded.
+BOUNDED_HTTPTOOLS = "app.core.server:BoundedHttpToolsProtocol"
+
+
+def with_http(options: Sequence[str], http: str) -> tuple[str, ...]:
+    """`options` with `--http` set to `http` (a name or a "module:Class")."""
+    position = list(options).index("--http") + 1
+    return (*options[:position], http, *options[position + 1 :])
 
 
 def free_port() -> int:

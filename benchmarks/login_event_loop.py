@@ -23,7 +23,7 @@ from multiprocessing import Queue
 from pathlib import Path
 
 import httpx
-from harness import EMAIL, PASSWORD, Server, create_benchmark_user
+from harness import EMAIL, METRICS_TOKEN, PASSWORD, Server, create_benchmark_user
 
 LOGIN_CLIENTS = 4
 PROBE_PAUSE = 0.005
@@ -127,6 +127,7 @@ def main() -> int:
         **os.environ,
         "ENVIRONMENT": "production",
         "JWT_SECRET": "benchmark-secret-" + "x" * 32,
+        "METRICS_TOKEN": METRICS_TOKEN,
         "DATABASE_URL": args.database_url,
         "RATE_LIMIT_ENABLED": "false",  # measure hashing, not the limiter's 429s
         "LOG_LEVEL": "WARNING",

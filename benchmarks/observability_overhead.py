@@ -28,7 +28,16 @@ import statistics
 import sys
 from pathlib import Path
 
-from harness import Server, create_benchmark_user, log_in, machine, require_wrk, start_sink, wrk
+from harness import (
+    METRICS_TOKEN,
+    Server,
+    create_benchmark_user,
+    log_in,
+    machine,
+    require_wrk,
+    start_sink,
+    wrk,
+)
 
 ENDPOINTS = {"health": "/health/live", "authenticated read": "/api/v1/users/me"}
 
@@ -61,6 +70,7 @@ def main() -> int:
         **os.environ,
         "ENVIRONMENT": "production",
         "JWT_SECRET": "benchmark-secret-" + "x" * 32,
+        "METRICS_TOKEN": METRICS_TOKEN,
         "DATABASE_URL": args.database_url,
         "RATE_LIMIT_ENABLED": "false",
         "LOG_LEVEL": "WARNING",

@@ -8,11 +8,17 @@ database; template and reference alternate, several rounds in one run. Each roun
 start-up time to the first 200, idle RSS, then per endpoint a warm-up and a measured
 wrk load (32 connections), and the PostgreSQL sessions the server opened.
 
+The template is served as `serve` serves it: its bounded httptools protocol
+(app/core/server.py), no server header, no proxy trusted. In the same rounds, the
+health endpoint of each app is also served with the other protocol (the template with
+stock httptools, the reference with the bounded one), for the cost of the bound.
+
     python benchmarks/reference_comparison.py --project PROJECT \\
         --database-url postgresql://postgres@127.0.0.1:5432/bench
 
-Prints the medians, the template/reference ratios and each target; exit status 1
-when a target is missed. Loopback only; every load is bounded in time.
+Prints the medians, the template/reference ratios, the bounded/stock ratios and each
+target; exit status 1 when a target is missed. Loopback only; every load is bounded in
+time.
 """
 
 from __future__ import annotations
@@ -25,6 +31,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harness import (
+    BOUNDED_HTTPTOOLS,
+    METRICS_TOKEN,
+    UVICORN_OPTIONS,
     Server,
     create_benchmark_user,
     log_in,
@@ -32,19 +41,25 @@ from harness import (
     postgresql_sessions,
     require_wrk,
     start_sink,
+    with_http,
     wrk,
 )
 
 BENCHMARKS = Path(__file__).resolve().parent
 ENDPOINTS = ("health", "authenticated read")
 POOL_CAPACITY = 32 + 8  # pool size + overflow, the same on both sides
+# The service's options as `serve` passes them, with stock httptools.
+SERVICE_OPTIONS = (*UVICORN_OPTIONS, "--no-server-header", "--no-proxy-headers")
+# The same app and options with the bounded and with the stock protocol: (bounded, stock).
+PROTOCOL_PAIRS = (("template", "template, stock httptools"), ("reference, bounded", "reference"))
+PROTOCOL_TARGET = 0.97  # the bound may cost less than 3 % of req/s
 
 
 @dataclass
 class Side:
     name: str
     server: Server
-    paths: dict[str, str]
+    paths: dict[str, str]  # the endpoints measured on this side
     login_path: str
 
 
@@ -56,6 +71,7 @@ def sides(project: Path, database_url: str, access_log: bool) -> list[Side]:
         **os.environ,
         "ENVIRONMENT": "production",
         "JWT_SECRET": secret,
+        "METRICS_TOKEN": METRICS_TOKEN,
         "DATABASE_URL": database_url,
         "RATE_LIMIT_ENABLED": "false",
         "LOG_LEVEL": "INFO" if access_log else "WARNING",
@@ -63,23 +79,35 @@ def sides(project: Path, database_url: str, access_log: bool) -> list[Side]:
         "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://{sink}",
     }
     reference_env = {**os.environ, "JWT_SECRET": secret, "DATABASE_URL": database_url}
-    template = Server(
-        python, ("app.main:create_app", "--factory"), project, template_env, "/health/live"
-    )
-    reference = Server(python, ("reference_app:app",), BENCHMARKS, reference_env, "/health")
-    if access_log:
-        reference.options = ("--loop", "uvloop", "--http", "httptools")
+    reference_options = ("--loop", "uvloop", "--http", "httptools")
+    if not access_log:
+        reference_options = UVICORN_OPTIONS
+
+    def template(options: tuple[str, ...]) -> Server:
+        app = ("app.main:create_app", "--factory")
+        return Server(python, app, project, template_env, "/health/live", options)
+
+    def reference(options: tuple[str, ...]) -> Server:
+        return Server(python, ("reference_app:app",), BENCHMARKS, reference_env, "/health", options)
+
+    template_paths = {"health": "/health/live", "authenticated read": "/api/v1/users/me"}
+    reference_paths = {"health": "/health", "authenticated read": "/users/me"}
+    bounded_template = template(with_http(SERVICE_OPTIONS, BOUNDED_HTTPTOOLS))
+    bounded_reference = reference(with_http(reference_options, BOUNDED_HTTPTOOLS))
+    # Pairs side by side, so that each is measured under the same conditions.
     return [
+        Side("template", bounded_template, template_paths, "/api/v1/auth/login"),
         Side(
-            "template",
-            template,
-            {"health": "/health/live", "authenticated read": "/api/v1/users/me"},
+            "template, stock httptools",
+            template(SERVICE_OPTIONS),
+            {"health": template_paths["health"]},
             "/api/v1/auth/login",
         ),
+        Side("reference", reference(reference_options), reference_paths, "/login"),
         Side(
-            "reference",
-            reference,
-            {"health": "/health", "authenticated read": "/users/me"},
+            "reference, bounded",
+            bounded_reference,
+            {"health": reference_paths["health"]},
             "/login",
         ),
     ]
@@ -93,8 +121,8 @@ def measure(side: Side, database_url: str, warmup: int, seconds: int) -> dict[st
         token = log_in(server.base_url, side.login_path)
         figures["rss"] = server.rss_mib()
         headers = [f"Authorization: Bearer {token}"]
-        for endpoint in ENDPOINTS:
-            url = server.base_url + side.paths[endpoint]
+        for endpoint, path in side.paths.items():
+            url = server.base_url + path
             wrk(url, warmup, headers)
             result = wrk(url, seconds, headers)
             for key, value in result.items():
@@ -124,16 +152,17 @@ def main() -> int:
     create_benchmark_user(args.project, both[0].server.environment)
     results: dict[str, list[dict[str, float]]] = {side.name: [] for side in both}
     for round_number in range(1, args.rounds + 1):
-        for side in both:
+        # Every other round in the reverse order: neither side of a pair always goes first.
+        for side in both if round_number % 2 else both[::-1]:
             figures = measure(side, args.database_url, args.warmup, args.seconds)
             results[side.name].append(figures)
             print(
-                f"round {round_number} {side.name:9} start-up {figures['startup']:.2f} s, "
+                f"round {round_number} {side.name:26} start-up {figures['startup']:.2f} s, "
                 f"RSS {figures['rss']:.0f} MiB, "
                 + ", ".join(
                     f"{endpoint} {figures[f'{endpoint} rps']:.0f} req/s "
                     f"(p99 {figures[f'{endpoint} p99']:.1f} ms)"
-                    for endpoint in ENDPOINTS
+                    for endpoint in side.paths
                 )
                 + f", {figures['sessions']:.0f} new PostgreSQL sessions",
                 flush=True,
@@ -176,6 +205,18 @@ def main() -> int:
         verdict = "" if not target else ("met" if met else "MISSED")
         missed += not met
         print(f"{label:22}{ours:12.2f}{theirs:12.2f}{ratio:8.2f}  {target} {verdict}")
+
+    print(f"\nhealth req/s, bounded request head against stock httptools ({BOUNDED_HTTPTOOLS})")
+    print(f"{'':22}{'bounded':>12}{'stock':>12}{'ratio':>8}  target")
+    for bounded, stock in PROTOCOL_PAIRS:
+        ours, theirs = median(bounded, "health rps"), median(stock, "health rps")
+        met = ours >= PROTOCOL_TARGET * theirs
+        missed += not met
+        label = f"{stock.split(',')[0]} {'/health/live' if 'template' in stock else '/health'}"
+        print(
+            f"{label:22}{ours:12.2f}{theirs:12.2f}{ours / theirs:8.3f}  "
+            f"≥ {PROTOCOL_TARGET:.2f} (cost < 3 %) {'met' if met else 'MISSED'}"
+        )
     return 1 if missed else 0
 
 

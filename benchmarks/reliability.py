@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 
 import httpx
-from harness import PASSWORD, Server, machine, require_wrk, start_sink
+from harness import METRICS_TOKEN, PASSWORD, Server, machine, require_wrk, start_sink
 
 FUZZ_USER = {"email": "fuzz@example.com", "username": "fuzz", "password": PASSWORD}
 # /metrics is read once afterwards: a scraper calls it every few seconds, not at load.
@@ -115,7 +115,8 @@ def soak(server: Server, token: str, seconds: int) -> bool:
     requests = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     socket_errors = re.search(r"Socket errors: (.*)", output)
-    with httpx.Client(base_url=server.base_url, timeout=10, headers={}) as client:
+    authorization = {"Authorization": f"Bearer {METRICS_TOKEN}"}
+    with httpx.Client(base_url=server.base_url, timeout=10, headers=authorization) as client:
         metrics = client.get("/metrics").text
     checked_out = re.search(r"^db_pool_checked_out ([\d.]+)$", metrics, re.MULTILINE)
     growth = rss_after / rss_before - 1
@@ -152,6 +153,7 @@ def main() -> int:
         **os.environ,
         "ENVIRONMENT": "production",
         "JWT_SECRET": "reliability-secret-" + "x" * 32,
+        "METRICS_TOKEN": METRICS_TOKEN,
         "DATABASE_URL": args.database_url,
         "RATE_LIMIT_ENABLED": "false",  # the fuzzer logs in far more than 5 times a minute
         "LOG_LEVEL": "WARNING",

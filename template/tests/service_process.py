@@ -1,5 +1,5 @@
-"""The service as it is deployed: uvicorn in a child process, on loopback, for the tests
-that need a real server (shutdown, database outages)."""
+"""The service as it is deployed: `serve` in a child process, on loopback, for the tests
+that need a real server (shutdown, database outages, HTTP limits)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from typing import IO, Any
 import httpx
 
 START_TIMEOUT = 30.0
+STOP_TIMEOUT = 10.0
 
 
 def free_port() -> int:
@@ -24,7 +25,7 @@ def free_port() -> int:
 
 
 class ServiceProcess:
-    """`uvicorn app.main:create_app --factory` with `environment`; its output goes to `log`."""
+    """The `serve` command with `environment`; its output goes to `log`."""
 
     def __init__(self, environment: dict[str, str], log: Path) -> None:
         self.environment = {**os.environ, **environment}
@@ -42,10 +43,9 @@ class ServiceProcess:
         self.process = subprocess.Popen(  # noqa: S603 - a fixed command line
             [
                 sys.executable,
-                "-m",
-                "uvicorn",
-                "app.main:create_app",
-                "--factory",
+                "-c",
+                "from app.cli import main; main()",
+                "serve",
                 "--host",
                 "127.0.0.1",
                 "--port",
@@ -75,9 +75,15 @@ class ServiceProcess:
         return self.process.wait(timeout=timeout)
 
     def stop(self) -> None:
+        """SIGTERM, so that the process exits as it would in production (its coverage
+        data saved); SIGKILL if it is still running after STOP_TIMEOUT."""
         if self.process is not None and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(timeout=30)
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=30)
         if self._log_file is not None:
             self._log_file.close()
 
