@@ -55,7 +55,7 @@ def _new_request_id() -> str:
 
 
 _BODILESS_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE"})
-_HEADERS_TOO_LARGE = ("REQUEST_HEADER_FIELDS_TOO_LARGE", "The request headers are too large.")
+HEADERS_TOO_LARGE = ("REQUEST_HEADER_FIELDS_TOO_LARGE", "The request headers are too large.")
 _BODY_TOO_LARGE = ("CONTENT_TOO_LARGE", "The request body is too large.")
 
 
@@ -179,7 +179,7 @@ class RequestContextMiddleware:
             observer.request_started(scope)
         try:
             if self.max_header_bytes is not None and _header_bytes(scope) > self.max_header_bytes:
-                await _refuse(scope, receive, send_with_request_id, 431, _HEADERS_TOO_LARGE)
+                await _refuse(scope, receive, send_with_request_id, 431, HEADERS_TOO_LARGE)
             elif self.max_body_bytes is None or scope["method"] in _BODILESS_METHODS:
                 await self.app(scope, receive, send_with_request_id)
             elif _declared_length(scope) > self.max_body_bytes:

@@ -12,6 +12,7 @@ from uvicorn.server import ServerState
 
 from app.core.config import Settings, get_settings
 from app.core.logging import get_logger
+from app.core.request_context import HEADERS_TOO_LARGE
 from app.schemas.errors import ErrorResponse
 
 logger = get_logger(__name__)
@@ -21,9 +22,7 @@ logger = get_logger(__name__)
 HEAD_SLACK_BYTES = 16 * 1024
 
 _HEAD_TOO_LARGE_BODY = (
-    ErrorResponse(
-        error="REQUEST_HEADER_FIELDS_TOO_LARGE", message="The request headers are too large."
-    )
+    ErrorResponse(error=HEADERS_TOO_LARGE[0], message=HEADERS_TOO_LARGE[1])
     .model_dump_json()
     .encode()
 )
