@@ -76,12 +76,12 @@ class Flood:
     answer: bytes
 
 
-def _flood(connection: socket.socket) -> Flood:
+def _flood(connection: socket.socket, field: bytes = b"X-Flood: ") -> Flood:
     """Sends one endless header field until the server cuts it off (FLOOD_BYTES at most)."""
     sent = 0
     piece = b"a" * (16 * 1024)
     try:
-        connection.sendall(b"X-Flood: ")
+        connection.sendall(field)
         while sent < FLOOD_BYTES:
             connection.sendall(piece)
             sent += len(piece)
@@ -124,6 +124,20 @@ def test_an_endless_header_does_not_grow_the_servers_memory(service: ServiceProc
         connection.sendall(b"GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\n")
         _flood(connection)
 
+    assert _resident_bytes(service) - before < 8 * MIB
+
+
+def test_an_endless_trailer_after_a_chunked_body_is_cut_off(service: ServiceProcess) -> None:
+    before = _resident_bytes(service)
+
+    with _connect(service) as connection:
+        connection.sendall(
+            b"POST /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n"
+        )
+        flood = _flood(connection, field=b"X-Trailer: ")
+
+    assert flood.sent < HEAD_LIMIT + BUFFERED_BYTES
     assert _resident_bytes(service) - before < 8 * MIB
 
 

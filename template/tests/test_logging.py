@@ -70,14 +70,15 @@ def test_development_logs_are_readable_console_lines(stream: io.StringIO) -> Non
 def test_console_lines_escape_a_clients_control_characters(stream: io.StringIO) -> None:
     configure(stream, ENVIRONMENT="development", LOG_JSON=False)
 
-    get_logger("app.access").info("request", path="/\x1b[2J\x1b[31mfake\rline\x00")
+    get_logger("app.access").info("request", path="/\x1b[2J\x1b[31mfake\rline\x00\x9b")
 
     line = stream.getvalue()
     assert "\x1b[2J" not in line  # the renderer's own colours remain
     assert "\x1b[31mfake" not in line
     assert "\r" not in line
     assert "\x00" not in line
-    assert "/\\x1b[2J\\x1b[31mfake\\rline\\x00" in line
+    assert "\x9b" not in line
+    assert "/\\x1b[2J\\x1b[31mfake\\rline\\x00\\x9b" in line
 
 
 @pytest.mark.parametrize("name", ["uvicorn.error", "sqlalchemy.engine.Engine", "some.library"])

@@ -36,7 +36,8 @@ def _drop_color_message(_: Any, __: str, event_dict: EventDict) -> EventDict:
     return event_dict
 
 
-_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# C0 but tab and newline, DEL, and C1 (which some terminals read as escapes too).
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def _escape_control_characters(_: Any, __: str, event_dict: EventDict) -> EventDict:

@@ -62,6 +62,9 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
     to the end of its head. Past it the client gets 431, after the responses it is still
     owed, and the connection is closed. A request that starts in the middle of a packet,
     behind a pipelined one, is counted from the next packet on.
+
+    A chunked body's framing (chunk sizes, and trailer fields, which httptools keeps like
+    header fields) is bounded by the same limit: past it the connection is closed.
     """
 
     def __init__(
@@ -76,6 +79,7 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         # spawns (workers, reload) by name.
         self.head_limit = get_settings().MAX_REQUEST_HEADER_BYTES + HEAD_SLACK_BYTES
         self.head_bytes = 0  # of the head being read
+        self.framing_bytes = 0  # of the body being read, beyond the body itself
         self.reading_head = True
         self.head_refused = False
 
@@ -83,7 +87,10 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         if self.head_refused:
             return  # the 431 is on its way
         if not self.reading_head:
+            self.framing_bytes += len(data)  # less the body, by on_body
             super().data_received(data)
+            if not self.reading_head and self.framing_bytes > self.head_limit:
+                self._cut_off_framing()
             return
         budget = self.head_limit - self.head_bytes
         if len(data) <= budget:
@@ -103,11 +110,22 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
     def on_headers_complete(self) -> None:
         self.reading_head = False
         self.head_bytes = 0
+        self.framing_bytes = 0
         super().on_headers_complete()
+
+    def on_body(self, body: bytes) -> None:
+        self.framing_bytes -= len(body)
+        super().on_body(body)
 
     def on_message_complete(self) -> None:
         self.reading_head = True
         super().on_message_complete()
+
+    def _cut_off_framing(self) -> None:
+        self.head_refused = True
+        client = self.client[0] if self.client else None
+        logger.warning("request_framing_too_large", client=client, limit_bytes=self.head_limit)
+        self.transport.close()
 
     def on_response_complete(self) -> None:
         super().on_response_complete()
@@ -133,6 +151,7 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         content.extend(
             [
                 b"content-type: application/json\r\n",
+                b"x-content-type-options: nosniff\r\n",
                 b"content-length: " + str(len(body)).encode("ascii") + b"\r\n",
                 b"connection: close\r\n",
                 b"\r\n",

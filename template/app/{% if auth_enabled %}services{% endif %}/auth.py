@@ -9,7 +9,7 @@ from sqlalchemy import bindparam, delete, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings
-from app.core.exceptions import UnauthorizedError
+from app.core.exceptions import ForbiddenError, UnauthorizedError
 from app.core.logging import get_logger
 from app.core.rate_limit import RateLimiter
 from app.core.security import (
@@ -33,22 +33,38 @@ async def authenticate(
 ) -> User:
     """The active user with these credentials; one answer for every kind of failure.
 
-    Failures count against the account (its email and username are one account) from
-    this client and from all; a spent budget answers 429 before any password is checked.
+    The check counts against the account (its email and username are one account)
+    before it runs; a spent budget answers 429 before any password is checked.
     """
     user = await find_by_login(session, login)
     account = f"user:{user.id}" if user else f"login:{login.lower()}"
-    await limiter.refuse_if_failures_spent("login", account, client)
+    await limiter.begin_password_check(account, client)
     valid, new_hash = await verify_password(password, user.hashed_password if user else None)
     if user is None or not valid or not user.is_active:
-        await limiter.record_failure("login", account, client)
         logger.info("login_failed")
         raise UnauthorizedError(INVALID_CREDENTIALS)
+    await limiter.password_check_succeeded(account, client)
     if new_hash is not None:
         # A legacy (bcrypt) or outdated hash: store the current algorithm's hash.
         user.hashed_password = new_hash
         logger.info("password_hash_upgraded", user_id=user.id)
     return user
+
+
+async def confirm_password(
+    limiter: RateLimiter, user: User, password: str | None, client: str
+) -> None:
+    """403 unless `password` is the user's own, counted like a login's password check:
+    a stolen session cannot guess its way to a password change any faster."""
+    account = f"user:{user.id}"
+    await limiter.begin_password_check(account, client)
+    valid, _ = await verify_password(password or "", user.hashed_password)
+    if not valid:
+        # 403, not 401: the session is fine, the confirmation is not.
+        raise ForbiddenError(
+            "The current password is not correct.", details={"field": "current_password"}
+        )
+    await limiter.password_check_succeeded(account, client)
 
 
 async def issue_tokens(
@@ -127,6 +143,9 @@ async def rotate_refresh_token(
         logger.warning("refresh_token_reused", user_id=stored.user_id)
         await _revoke_family(session, stored.family_id)
         raise UnauthorizedError("The refresh token was already used; the session is revoked.")
+    session_ends = claims.session_started_at + timedelta(days=settings.SESSION_MAX_AGE_DAYS)
+    if datetime.now(UTC) >= session_ends:  # SESSION_MAX_AGE_DAYS was lowered since
+        raise UnauthorizedError("The session has ended; log in again.")
     user = await session.get(User, claims.user_id)
     if user is None or not user.is_active:
         raise UnauthorizedError("The user is no longer active.")
@@ -142,11 +161,13 @@ def _within_grace(used_at: datetime, settings: Settings) -> bool:
     return datetime.now(UTC) - used_at <= grace
 
 
-async def purge_expired_refresh_tokens(session: AsyncSession) -> int:
-    """Delete the refresh tokens past their expiry (no longer needed to detect a
-    replay: an expired token is refused by its signature's lifetime); how many."""
+async def purge_expired_refresh_tokens(session: AsyncSession, settings: Settings) -> int:
+    """Delete the refresh tokens that expired longer ago than an access token lives; how
+    many. Until then a revoked family's rows still refuse its access tokens; after, an
+    expired token is refused by its own lifetime."""
+    access_lifetime = timedelta(minutes=settings.ACCESS_TOKEN_EXPIRE_MINUTES)
     result = await session.execute(
-        delete(RefreshToken).where(RefreshToken.expires_at < datetime.now(UTC))
+        delete(RefreshToken).where(RefreshToken.expires_at < datetime.now(UTC) - access_lifetime)
     )
     await session.commit()
     return int(getattr(result, "rowcount", 0) or 0)

@@ -8,8 +8,8 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.exceptions import ConflictError, ForbiddenError, ResourceNotFoundError
-from app.core.security import hash_password, verify_password
+from app.core.exceptions import ConflictError, ResourceNotFoundError
+from app.core.security import hash_password
 from app.db.errors import is_unique_violation
 from app.models import RefreshToken, User
 from app.schemas.users import UserCreate, UserUpdateAdmin, UserUpdateMe
@@ -89,21 +89,10 @@ async def revoke_all_sessions(session: AsyncSession, user_id: int) -> None:
 
 
 async def update_user(
-    session: AsyncSession,
-    user: User,
-    changes: UserUpdateMe | UserUpdateAdmin,
-    *,
-    confirm_password: bool,
+    session: AsyncSession, user: User, changes: UserUpdateMe | UserUpdateAdmin
 ) -> User:
-    """Apply `changes`; with `confirm_password`, a new password needs the current one."""
+    """Apply `changes` (a caller changing their own password confirms it first)."""
     data = changes.model_dump(exclude_unset=True, exclude={"current_password"})
-    if confirm_password and "password" in data:
-        valid, _ = await verify_password(changes.current_password or "", user.hashed_password)
-        if not valid:
-            # 403, not 401: the session is fine, the confirmation is not.
-            raise ForbiddenError(
-                "The current password is not correct.", details={"field": "current_password"}
-            )
     await _ensure_unique(
         session, email=data.get("email"), username=data.get("username"), exclude_id=user.id
     )

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import jwt
 import pytest
-from httpx import AsyncClient
+from asgi_lifespan import LifespanManager
+from httpx import ASGITransport, AsyncClient
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.api.deps import get_db
 from app.core.config import Settings
 from app.core.security import hash_password, hash_token
 from app.db.errors import is_unique_violation
+from app.main import create_app
 from app.models import RefreshToken, User
 from app.services.auth import INVALID_CREDENTIALS, issue_tokens, purge_expired_refresh_tokens
 from tests.auth.conftest import TEST_PASSWORD, UserFactory, bearer, login, tokens_for
@@ -206,21 +210,38 @@ async def test_a_double_submitted_refresh_keeps_the_winners_new_pair(
     assert refused["message"] == "The refresh token was just used; use the newest one."
 
 
-async def test_refreshing_never_extends_a_session_past_its_maximum_age(
-    client: AsyncClient, settings: Settings, make_user: UserFactory
+def unverified(token: str) -> dict[str, int]:
+    claims: dict[str, int] = jwt.decode(token, options={"verify_signature": False})
+    return claims
+
+
+async def test_refreshing_keeps_the_time_of_the_login(
+    client: AsyncClient, make_user: UserFactory
 ) -> None:
     first = await tokens_for(client, await make_user())
     _, second = await refresh(client, first["refresh_token"])
 
-    for token in (first["refresh_token"], second["refresh_token"]):
-        claims = jwt.decode(token, options={"verify_signature": False})
-        age = timedelta(seconds=claims["exp"] - claims["auth_time"])
-        assert age <= timedelta(days=settings.SESSION_MAX_AGE_DAYS)
-    started = [
-        jwt.decode(token, options={"verify_signature": False})["auth_time"]
-        for token in (first["refresh_token"], second["refresh_token"])
-    ]
-    assert started[0] == started[1]
+    assert (
+        unverified(second["refresh_token"])["auth_time"]
+        == unverified(first["refresh_token"])["auth_time"]
+    )
+    assert (
+        unverified(second["access_token"])["auth_time"]
+        == unverified(first["access_token"])["auth_time"]
+    )
+
+
+async def test_no_token_outlives_its_session(
+    settings: Settings, db_session: AsyncSession, make_user: UserFactory
+) -> None:
+    user = await make_user()
+    session_ends = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=5)
+    login_time = session_ends - timedelta(days=settings.SESSION_MAX_AGE_DAYS)
+
+    tokens = await issue_tokens(db_session, settings, user, uuid.uuid4(), login_time)
+
+    for token in (tokens.access_token, tokens.refresh_token):
+        assert unverified(token)["exp"] == int(session_ends.timestamp())
 
 
 async def test_a_session_older_than_its_maximum_age_cannot_be_refreshed(
@@ -236,12 +257,39 @@ async def test_a_session_older_than_its_maximum_age_cannot_be_refreshed(
     assert body["message"] == "The token has expired."
 
 
-async def test_purging_removes_only_expired_refresh_tokens(
-    db_session: AsyncSession, make_user: UserFactory
+async def test_a_session_past_a_lowered_maximum_age_cannot_be_refreshed(
+    settings: Settings, db_session: AsyncSession, make_user: UserFactory
+) -> None:
+    user = await make_user()
+    login_time = datetime.now(UTC) - timedelta(days=2)
+    tokens = await issue_tokens(db_session, settings, user, uuid.uuid4(), login_time)
+    application = create_app(settings.model_copy(update={"SESSION_MAX_AGE_DAYS": 1}))
+
+    async def _test_session() -> AsyncIterator[AsyncSession]:
+        yield db_session
+
+    application.dependency_overrides[get_db] = _test_session
+    async with (
+        LifespanManager(application),
+        AsyncClient(transport=ASGITransport(app=application), base_url="http://test") as client,
+    ):
+        status, body = await refresh(client, tokens.refresh_token)
+
+    assert status == 401
+    assert body["message"] == "The session has ended; log in again."
+
+
+async def test_purging_removes_only_long_expired_refresh_tokens(
+    db_session: AsyncSession, settings: Settings, make_user: UserFactory
 ) -> None:
     user = await make_user()
     now = datetime.now(UTC)
-    for name, expires_at in (("expired", now - timedelta(days=1)), ("live", now + timedelta(1))):
+    # Just expired: its family's access tokens may still be alive; kept until they are not.
+    for name, expires_at in (
+        ("expired", now - timedelta(days=1)),
+        ("just-expired", now - timedelta(minutes=5)),
+        ("live", now + timedelta(days=1)),
+    ):
         db_session.add(
             RefreshToken(
                 user_id=user.id,
@@ -252,10 +300,10 @@ async def test_purging_removes_only_expired_refresh_tokens(
         )
     await db_session.commit()
 
-    removed = await purge_expired_refresh_tokens(db_session)
+    removed = await purge_expired_refresh_tokens(db_session, settings)
 
     remaining = await db_session.scalars(
         select(RefreshToken.token_hash).where(RefreshToken.user_id == user.id)
     )
     assert removed >= 1
-    assert list(remaining) == [hash_token(f"live-{user.id}")]
+    assert set(remaining) == {hash_token(f"just-expired-{user.id}"), hash_token(f"live-{user.id}")}
