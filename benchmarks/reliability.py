@@ -154,6 +154,7 @@ def main() -> int:
         "ENVIRONMENT": "production",
         "JWT_SECRET": "reliability-secret-" + "x" * 32,
         "METRICS_TOKEN": METRICS_TOKEN,
+        "API_DOCS_ENABLED": "true",  # the fuzzer reads the OpenAPI document
         "DATABASE_URL": args.database_url,
         "RATE_LIMIT_ENABLED": "false",  # the fuzzer logs in far more than 5 times a minute
         "LOG_LEVEL": "WARNING",
