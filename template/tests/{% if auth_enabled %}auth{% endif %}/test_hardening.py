@@ -73,6 +73,21 @@ async def test_explicit_null_in_an_admin_change_is_a_validation_error(
     assert response.json()["details"][0]["field"] == f"body.{field}"
 
 
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("email", 5), ("username", "a\x00b"), ("password", True), ("current_password", "x" * 73)],
+)
+async def test_an_invalid_profile_change_names_its_field(
+    client: AsyncClient, make_user: UserFactory, field: str, value: object
+) -> None:
+    headers = bearer((await tokens_for(client, await make_user()))["access_token"])
+
+    response = await client.patch("/api/v1/users/me", headers=headers, json={field: value})
+
+    assert response.status_code == 422
+    assert [detail["field"] for detail in response.json()["details"]] == [f"body.{field}"]
+
+
 async def test_null_is_not_offered_by_the_openapi_document(client: AsyncClient) -> None:
     schemas = (await client.get("/openapi.json")).json()["components"]["schemas"]
 
