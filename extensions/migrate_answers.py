@@ -10,6 +10,11 @@ Without it, `copier update` does not stop on such answers, it gets them wrong qu
 OpenTelemetry arrived unasked), and `in-memory` or `postgres` were written back into the
 answers file, values no question accepts any more.
 
+Questions added later whose default would change a project that never had them are
+answered the way the project was: `example_resource` (0.4.0) is false for a project
+without auth rendered before it existed, so an update does not add the example resource
+to a service that has its own routes and migrations.
+
 The file is rewritten in place only when a value changes; every other answer, the order of
 the keys and the comments at the top are kept. Running it again changes nothing.
 """
@@ -17,6 +22,7 @@ the keys and the comments at the top are kept. Running it again changes nothing.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +35,11 @@ RENAMED_CHOICES: dict[str, dict[str, str]] = {
 }
 # Multiselect questions once answered with one comma-separated string.
 MULTISELECT = ("observability",)
+# Questions added by a release, with the answer that keeps an older project as it was,
+# for the projects the question is asked of (answer -> asked?).
+ADDED_QUESTIONS: dict[str, tuple[Any, Callable[[dict[str, Any]], bool]]] = {
+    "example_resource": (False, lambda answers: answers.get("auth") == "none"),
+}
 
 
 def migrate(answers: dict[str, Any]) -> dict[str, Any]:
@@ -43,6 +54,9 @@ def migrate(answers: dict[str, Any]) -> dict[str, Any]:
         # "[prometheus, sentry]" is a YAML list that copier reads itself: leave it.
         if isinstance(value, str) and not value.lstrip().startswith("["):
             migrated[question] = [item.strip() for item in value.split(",") if item.strip()]
+    for question, (answer, asked) in ADDED_QUESTIONS.items():
+        if question not in migrated and asked(migrated):
+            migrated[question] = answer
     return migrated
 
 

@@ -22,7 +22,7 @@ from app.core.logging import (
     configure_logging,
     get_logger,
 )
-from app.core.request_context import route_template
+from app.core.routes import route_template
 from tests.production import PRODUCTION
 
 

@@ -1,16 +1,23 @@
-"""The application's exception hierarchy; `handlers.py` turns each into the error body."""
+"""Every error the service answers; `handlers.py` turns each into the error body."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
+
+from pydantic_core import ErrorDetails
+from starlette.exceptions import HTTPException
 
 
-class AppException(Exception):  # noqa: N818 - the name the codebase has always used
-    """Base class: an HTTP status, a stable error code and a message safe to show."""
+class AppException(HTTPException):
+    """Base class: an HTTP status, a stable error code and a message safe to show.
 
-    status_code: ClassVar[int] = 500
-    error_code: ClassVar[str] = "INTERNAL_SERVER_ERROR"
-    default_message: ClassVar[str] = "An unexpected error occurred."
+    An `HTTPException`, so FastAPI lets it through where it turns any other exception
+    into a 400 (while reading a request body).
+    """
+
+    status_code = 500
+    error_code = "INTERNAL_SERVER_ERROR"
+    default_message = "An unexpected error occurred."
 
     def __init__(
         self,
@@ -21,11 +28,13 @@ class AppException(Exception):  # noqa: N818 - the name the codebase has always 
     ) -> None:
         self.message = message or self.default_message
         self.details = details
-        self.headers = headers
-        super().__init__(self.message)
+        super().__init__(self.status_code, detail=self.message, headers=headers)
+
+    def __str__(self) -> str:
+        return self.message
 
 
-class ValidationError(AppException):
+class InvalidRequestError(AppException):
     status_code = 422
     error_code = "VALIDATION_ERROR"
     default_message = "The request is not valid."
@@ -58,6 +67,18 @@ class ConflictError(AppException):
     default_message = "The request conflicts with the current state of the resource."
 
 
+class ContentTooLargeError(AppException):
+    status_code = 413
+    error_code = "CONTENT_TOO_LARGE"
+    default_message = "The request body is too large."
+
+
+class HeadersTooLargeError(AppException):
+    status_code = 431
+    error_code = "REQUEST_HEADER_FIELDS_TOO_LARGE"
+    default_message = "The request headers are too large."
+
+
 class DatabaseError(AppException):
     status_code = 500
     error_code = "DATABASE_ERROR"
@@ -70,12 +91,10 @@ class ServiceUnavailableError(AppException):
     default_message = "The service is temporarily unavailable; try again shortly."
 
 
-class RateLimitedError(AppException):
-    status_code = 429
-    error_code = "RATE_LIMITED"
-    default_message = "Too many requests; try again later."
+class DatabaseUnavailableError(ServiceUnavailableError):
+    default_message = "The database is unreachable; try again shortly."
 
-    def __init__(self, retry_after: int) -> None:
-        super().__init__(
-            details={"retry_after": retry_after}, headers={"Retry-After": str(retry_after)}
-        )
+
+def validation_message(problem: ErrorDetails) -> str:
+    """pydantic's message for one invalid value, without its "Value error, " prefix."""
+    return problem["msg"].removeprefix("Value error, ")

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
@@ -21,27 +21,15 @@ from app.core.exceptions import (
     AppException,
     ConflictError,
     DatabaseError,
+    InvalidRequestError,
     ServiceUnavailableError,
+    validation_message,
 )
 from app.core.logging import get_logger
-from app.core.request_context import REQUEST_ID_HEADER, request_id_of
+from app.core.request_id import REQUEST_ID_HEADER, request_id_of
 from app.db.errors import is_unique_violation
 
 logger = get_logger(__name__)
-
-ErrorReporter = Callable[[Request, BaseException], None]
-_error_reporters: list[ErrorReporter] = []
-
-
-def add_error_reporter(reporter: ErrorReporter) -> None:
-    """Also hand every error answered with a 500 to `reporter` (error tracking); idempotent."""
-    if reporter not in _error_reporters:
-        _error_reporters.append(reporter)
-
-
-def _report(request: Request, error: BaseException) -> None:
-    for reporter in _error_reporters:
-        reporter(request, error)
 
 
 def error_body(error: str, message: str, details: Any = None) -> dict[str, Any]:
@@ -79,11 +67,11 @@ async def app_exception_handler(request: Request, exc: Exception) -> JSONRespons
 
 
 async def http_exception_handler(request: Request, exc: Exception) -> JSONResponse:
+    """`HTTPException`s the service does not define: no route (404), a method the route
+    lacks (405), or one raised by a library."""
     assert isinstance(exc, StarletteHTTPException)  # noqa: S101
     status = HTTPStatus(exc.status_code)
-    error = getattr(exc, "error_code", None) or (
-        status.phrase.upper().replace(" ", "_").replace("-", "_").replace("'", "")
-    )
+    error = status.phrase.upper().replace(" ", "_").replace("-", "_").replace("'", "")
     message = exc.detail if isinstance(exc.detail, str) else status.description
     headers = dict(exc.headers or {})
     if status == HTTPStatus.METHOD_NOT_ALLOWED:
@@ -126,12 +114,12 @@ async def validation_exception_handler(request: Request, exc: Exception) -> JSON
     details = [
         {
             "field": ".".join(str(part) for part in error["loc"]),
-            "message": error["msg"].removeprefix("Value error, "),
+            "message": validation_message(error),
             "type": error["type"],
         }
         for error in exc.errors()
     ]
-    return _error_response(request, 422, "VALIDATION_ERROR", "The request is not valid.", details)
+    return _from_app_exception(request, InvalidRequestError(details=details))
 
 
 async def database_exception_handler(request: Request, exc: Exception) -> JSONResponse:
@@ -145,7 +133,6 @@ async def database_exception_handler(request: Request, exc: Exception) -> JSONRe
         logger.error("database_unavailable", error=type(exc).__name__)
         return _from_app_exception(request, ServiceUnavailableError())
     logger.error("database_error", exc_info=exc)
-    _report(request, exc)
     return _from_app_exception(request, DatabaseError())
 
 
@@ -153,7 +140,6 @@ async def unhandled_exception_handler(request: Request, exc: Exception) -> JSONR
     """Last resort: log everything, show nothing internal."""
     # The request middleware has unwound by now: name the request explicitly.
     logger.error("unhandled_exception", exc_info=exc, request_id=request_id_of(request.scope))
-    _report(request, exc)
     return _error_response(
         request,
         500,

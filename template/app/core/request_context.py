@@ -1,4 +1,4 @@
-"""Request id and access log, as pure ASGI middleware.
+"""The one request middleware, pure ASGI: request id, size limits, request observers.
 
 Pure ASGI (not `BaseHTTPMiddleware`) so context variables set here are seen by the
 endpoint and every log record it emits, and streaming responses are not buffered.
@@ -6,131 +6,32 @@ endpoint and every log record it emits, and streaming responses are not buffered
 
 from __future__ import annotations
 
-import random
-import re
 import time
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Protocol
 
 import structlog
-from fastapi import HTTPException
-from fastapi.routing import iter_route_contexts
 from starlette.responses import JSONResponse
-from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.core.logging import get_logger
+from app.core.exceptions import AppException, ContentTooLargeError, HeadersTooLargeError
+from app.core.request_id import REQUEST_ID_HEADER, inbound_request_id, new_request_id
+from app.core.request_limits import BODILESS_METHODS, declared_length, header_bytes, limit_body
 from app.schemas.errors import ErrorResponse
 
-REQUEST_ID_HEADER = "X-Request-ID"
 # Browsers must take every answer for the type it declares (an error body stays JSON).
 _NO_SNIFFING = (b"x-content-type-options", b"nosniff")
-_REQUEST_ID_PATTERN = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
-
-access_logger = get_logger("app.access")
 
 
-def request_id_of(scope: Scope) -> str | None:
-    """The id the middleware gave this request (also available after it unwound)."""
-    state: dict[str, Any] = scope.get("state") or {}
-    request_id = state.get("request_id")
-    return request_id if isinstance(request_id, str) else None
-
-
-def _inbound_request_id(scope: Scope) -> str | None:
-    for name, value in scope["headers"]:
-        if name == b"x-request-id":
-            candidate = value.decode("latin-1")
-            return candidate if _REQUEST_ID_PATTERN.match(candidate) else None
-    return None
-
-
-def _new_request_id() -> str:
-    """32 random hex digits, as unique as a UUID4's.
-
-    A correlation id, not a secret: the process's own generator (reseeded in each forked
-    worker) instead of a system call for fresh entropy on every request.
-    """
-    return f"{random.getrandbits(128):032x}"
-
-
-_BODILESS_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE"})
-HEADERS_TOO_LARGE = ("REQUEST_HEADER_FIELDS_TOO_LARGE", "The request headers are too large.")
-_BODY_TOO_LARGE = ("CONTENT_TOO_LARGE", "The request body is too large.")
-
-
-class BodyTooLargeError(HTTPException):
-    """Raised into the body's reader: the exception handlers answer 413."""
-
-    error_code = _BODY_TOO_LARGE[0]
-
-    def __init__(self) -> None:
-        super().__init__(status_code=413, detail=_BODY_TOO_LARGE[1])
-
-
-def _header_bytes(scope: Scope) -> int:
-    return sum(len(name) + len(value) for name, value in scope["headers"])
-
-
-def _declared_length(scope: Scope) -> int:
-    for name, value in scope["headers"]:
-        if name == b"content-length":
-            return int(value) if value.isdigit() else 0
-    return 0
-
-
-def _limit_body(receive: Receive, limit: int) -> Receive:
-    """`receive`, raising `BodyTooLargeError` once more than `limit` bytes arrived."""
-    received = 0
-
-    async def limited() -> Message:
-        nonlocal received
-        message = await receive()
-        if message["type"] == "http.request":
-            received += len(message.get("body", b""))
-            if received > limit:
-                raise BodyTooLargeError
-        return message
-
-    return limited
-
-
-async def _refuse(
-    scope: Scope, receive: Receive, send: Send, status: int, error: tuple[str, str]
-) -> None:
+async def _refuse(scope: Scope, receive: Receive, send: Send, error: AppException) -> None:
     """Refuse before the application runs, in the standard error body."""
-    body = ErrorResponse(error=error[0], message=error[1]).model_dump()
-    await JSONResponse(body, status_code=status)(scope, receive, send)
-
-
-# Each route's full path template, by the route's identity: the route keeps the path it
-# was declared with ("/users/{user_id}"), without the prefixes it was included under.
-# Entries hold their route, so no other object can take its id.
-_ROUTE_PATHS: dict[int, tuple[BaseRoute, str]] = {}
-
-
-def route_template(scope: Scope) -> str:
-    """The matched route's full path template ("/api/v1/users/{user_id}").
-
-    A template, never the path itself: it is a metric label and a log field, which must
-    not grow with every user id or with a scan of random URLs.
-    """
-    route = scope.get("route")
-    if route is None:
-        return "<unmatched>"
-    if id(route) not in _ROUTE_PATHS:
-        for context in iter_route_contexts(scope["app"].routes):
-            if context.path is not None:
-                _ROUTE_PATHS[id(context.original_route)] = (context.original_route, context.path)
-        # Not one of the application's own routes (a mounted application's): its path.
-        own_path = getattr(route, "path", None)
-        fallback = own_path if isinstance(own_path, str) else "<unmatched>"
-        _ROUTE_PATHS.setdefault(id(route), (route, fallback))
-    return _ROUTE_PATHS[id(route)][1]
+    body = ErrorResponse(error=error.error_code, message=error.message).model_dump()
+    await JSONResponse(body, status_code=error.status_code)(scope, receive, send)
 
 
 class RequestObserver(Protocol):
-    """Told about every HTTP request (metrics): one middleware layer serves them all."""
+    """Told about every HTTP request (the access log, metrics): one middleware layer
+    serves them all."""
 
     def request_started(self, scope: Scope) -> None: ...
 
@@ -138,7 +39,8 @@ class RequestObserver(Protocol):
 
 
 class RequestContextMiddleware:
-    """Gives every request an id, binds it to the logs, and logs one line per request."""
+    """Gives every request an id, binds it to the logs, enforces the size limits, and
+    tells the observers about the request."""
 
     def __init__(
         self,
@@ -157,7 +59,7 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send)
             return
 
-        request_id = _inbound_request_id(scope) or _new_request_id()
+        request_id = inbound_request_id(scope) or new_request_id()
         scope.setdefault("state", {})["request_id"] = request_id
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=request_id)
@@ -178,26 +80,16 @@ class RequestContextMiddleware:
         for observer in self.observers:
             observer.request_started(scope)
         try:
-            if self.max_header_bytes is not None and _header_bytes(scope) > self.max_header_bytes:
-                await _refuse(scope, receive, send_with_request_id, 431, HEADERS_TOO_LARGE)
-            elif self.max_body_bytes is None or scope["method"] in _BODILESS_METHODS:
+            if self.max_header_bytes is not None and header_bytes(scope) > self.max_header_bytes:
+                await _refuse(scope, receive, send_with_request_id, HeadersTooLargeError())
+            elif self.max_body_bytes is None or scope["method"] in BODILESS_METHODS:
                 await self.app(scope, receive, send_with_request_id)
-            elif _declared_length(scope) > self.max_body_bytes:
-                await _refuse(scope, receive, send_with_request_id, 413, _BODY_TOO_LARGE)
+            elif declared_length(scope) > self.max_body_bytes:
+                await _refuse(scope, receive, send_with_request_id, ContentTooLargeError())
             else:
-                limited = _limit_body(receive, self.max_body_bytes)
+                limited = limit_body(receive, self.max_body_bytes)
                 await self.app(scope, limited, send_with_request_id)
         finally:
             seconds = time.perf_counter() - started
             for observer in self.observers:
                 observer.request_finished(scope, status_code, seconds)
-            client = scope.get("client")
-            access_logger.info(
-                "request",
-                method=scope["method"],
-                path=scope["path"],
-                route=route_template(scope),
-                status=status_code,
-                duration_ms=round(seconds * 1000, 2),
-                client=client[0] if client else None,
-            )

@@ -11,8 +11,8 @@ from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 from uvicorn.server import ServerState
 
 from app.core.config import Settings, get_settings
+from app.core.exceptions import HeadersTooLargeError
 from app.core.logging import get_logger
-from app.core.request_context import HEADERS_TOO_LARGE
 from app.schemas.errors import ErrorResponse
 
 logger = get_logger(__name__)
@@ -22,7 +22,9 @@ logger = get_logger(__name__)
 HEAD_SLACK_BYTES = 16 * 1024
 
 _HEAD_TOO_LARGE_BODY = (
-    ErrorResponse(error=HEADERS_TOO_LARGE[0], message=HEADERS_TOO_LARGE[1])
+    ErrorResponse(
+        error=HeadersTooLargeError.error_code, message=HeadersTooLargeError.default_message
+    )
     .model_dump_json()
     .encode()
 )

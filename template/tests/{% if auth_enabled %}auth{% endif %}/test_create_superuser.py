@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from app.cli import cli
 
 runner = CliRunner()
-pytestmark = pytest.mark.usefixtures("service_environment", "users_removed_afterwards")
+pytestmark = pytest.mark.usefixtures("service_environment", "rows_removed_afterwards")
 
 
 def test_create_superuser_with_flags() -> None:

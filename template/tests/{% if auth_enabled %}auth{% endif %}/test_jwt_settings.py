@@ -63,3 +63,12 @@ def test_missing_secret_is_reported_with_the_other_problems() -> None:
 
     assert "JWT_SECRET: required" in str(error.value)
     assert "DEBUG" in str(error.value)
+
+
+def test_several_workers_need_a_secret_they_share() -> None:
+    without_secret = make_settings(ENVIRONMENT="development", JWT_SECRET=None)
+    with_secret = make_settings(ENVIRONMENT="development", JWT_SECRET=STRONG_SECRET)
+
+    [problem] = without_secret.several_workers_problems()
+    assert problem.startswith("JWT_SECRET is not set")
+    assert with_secret.several_workers_problems() == []

@@ -19,7 +19,7 @@ from app.core.security import hash_token
 from app.models import RefreshToken, User
 
 runner = CliRunner()
-pytestmark = pytest.mark.usefixtures("service_environment", "users_removed_afterwards")
+pytestmark = pytest.mark.usefixtures("service_environment", "rows_removed_afterwards")
 
 
 async def tokens_expiring(database_url: str, *ends: datetime) -> list[str]:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from typing import Any
 
 import pytest
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
-{% if auth_enabled %}
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -18,22 +18,17 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.pool import NullPool
-{% else %}
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
-{% endif %}
 
 from app.api.deps import get_db
 from app.core.config import Settings, get_settings
 from app.db import migrations
 from app.db.session import create_engine
 from app.main import create_app
+from app.models import Base
+from tests import environment
 from tests.databases import create_database, drop_database
 from tests.databases import unreachable_database_url as unreachable_database_url_of_this_backend
 
-{% if auth_enabled %}
-TEST_JWT_SECRET = "test-secret-that-is-long-enough-for-hs256-signing"
-
-{% endif %}
 
 @pytest.fixture(scope="session")
 def database_url() -> Iterator[str]:
@@ -53,15 +48,13 @@ def unreachable_database_url() -> str:
 
 @pytest.fixture(scope="session")
 def settings(database_url: str) -> Settings:
-    return Settings(
-        _env_file=None,
-        ENVIRONMENT="test",
-        DATABASE_URL=database_url,
-{% if auth_enabled %}
-        JWT_SECRET=TEST_JWT_SECRET,
-{% endif %}
-        LOG_LEVEL="INFO",
-    )
+    values: dict[str, Any] = {
+        "ENVIRONMENT": "test",
+        "DATABASE_URL": database_url,
+        "LOG_LEVEL": "INFO",
+        **environment.SETTINGS,
+    }
+    return Settings(_env_file=None, **values)
 
 
 @pytest.fixture(scope="session")
@@ -91,15 +84,22 @@ async def db_session(connection: AsyncConnection) -> AsyncIterator[AsyncSession]
         yield session
 
 
-@pytest.fixture
-async def app(settings: Settings, db_session: AsyncSession) -> AsyncIterator[FastAPI]:
+@asynccontextmanager
+async def running_app(settings: Settings, session: AsyncSession) -> AsyncIterator[FastAPI]:
+    """The app made with `settings`, started; every request uses `session`."""
     application = create_app(settings)
 
     async def _test_session() -> AsyncIterator[AsyncSession]:
-        yield db_session
+        yield session
 
     application.dependency_overrides[get_db] = _test_session
     async with LifespanManager(application):
+        yield application
+
+
+@pytest.fixture
+async def app(settings: Settings, db_session: AsyncSession) -> AsyncIterator[FastAPI]:
+    async with running_app(settings, db_session) as application:
         yield application
 
 
@@ -124,38 +124,32 @@ def process_environment(database_url: str) -> dict[str, str]:
     return {
         "ENVIRONMENT": "test",
         "DATABASE_URL": database_url,
-{% if auth_enabled %}
-        "JWT_SECRET": TEST_JWT_SECRET,
-        "RATE_LIMIT_ENABLED": "false",
-{% endif %}
         "LOG_JSON": "true",
         "LOG_LEVEL": "INFO",
+        **environment.PROCESS_SETTINGS,
     }
 
 
 @pytest.fixture
 def service_environment(monkeypatch: pytest.MonkeyPatch, database_url: str) -> None:
     """The environment of a deployed service, for commands that read their own settings."""
-    monkeypatch.setenv("ENVIRONMENT", "test")
-    monkeypatch.setenv("DATABASE_URL", database_url)
-{% if auth_enabled %}
-    monkeypatch.setenv("JWT_SECRET", TEST_JWT_SECRET)
-{% endif %}
-{% if auth_enabled %}
+    variables = {"ENVIRONMENT": "test", "DATABASE_URL": database_url, **environment.SETTINGS}
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
 
 
 @pytest.fixture
-def users_removed_afterwards(database_url: str) -> Iterator[None]:
-    """For tests whose commands or servers commit users outside the test's transaction."""
+def rows_removed_afterwards(database_url: str) -> Iterator[None]:
+    """For tests whose commands or servers commit rows outside the test's transaction."""
     yield
-    asyncio.run(_delete_users(database_url))
+    asyncio.run(_delete_every_row(database_url))
 
 
-async def _delete_users(database_url: str) -> None:
+async def _delete_every_row(database_url: str) -> None:
     engine = create_async_engine(database_url, poolclass=NullPool)
     try:
         async with engine.begin() as connection:
-            await connection.execute(text("DELETE FROM users"))
+            for table in reversed(Base.metadata.sorted_tables):
+                await connection.execute(table.delete())
     finally:
         await engine.dispose()
-{% endif %}

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-{% if postgresql %}
-import socket
-{% endif %}
 
 import pytest
 from asgi_lifespan import LifespanManager
@@ -88,26 +85,3 @@ async def test_ready_is_503_when_the_database_is_down(
         "details": {"database": "unreachable"},
     }
     assert live.status_code == 200
-{% if postgresql %}
-
-
-async def test_ready_gives_up_after_the_health_timeout(settings: Settings) -> None:
-    # A listening socket that never answers: the connection hangs until the timeout.
-    with socket.socket() as silent:
-        silent.bind(("127.0.0.1", 0))
-        silent.listen()
-        port = silent.getsockname()[1]
-        hanging = settings.model_copy(
-            update={
-                "DATABASE_URL": f"postgresql+asyncpg://postgres@127.0.0.1:{port}/x",
-                "HEALTH_CHECK_TIMEOUT": 0.2,
-            }
-        )
-        application = create_app(hanging)
-        async with LifespanManager(application):
-            transport = ASGITransport(app=application)
-            async with AsyncClient(transport=transport, base_url="http://testserver") as client:
-                response = await client.get("/health/ready")
-
-    assert response.status_code == 503
-{% endif %}

@@ -1,94 +1,20 @@
-{% if redis_rate_limits %}
-"""Rate limits on every path that hashes or verifies a password, in memory and in Redis."""
-{% else %}
-"""Rate limits on every path that hashes or verifies a password."""
-{% endif %}
+"""Rate limits on every path that hashes or verifies a password, in every storage the
+service can count in (tests/auth/rate_limit_storages.py)."""
 
 from __future__ import annotations
 
 import asyncio
-{% if redis_rate_limits %}
-import os
-import socket
-{% endif %}
-import uuid
-from collections.abc import AsyncIterator
 
 import pytest
-from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
-from httpx import ASGITransport, AsyncClient
-from sqlalchemy.ext.asyncio import AsyncSession
+from httpx import AsyncClient
 
-from app.api.deps import get_db
-from app.core.config import Settings
-from app.core.exceptions import RateLimitedError
-from app.core.rate_limit import RateLimiter
-from app.main import create_app
-from tests.auth.conftest import UserFactory, bearer, login, tokens_for
+from app.core.rate_limit import RateLimitedError, RateLimiter
+from tests.auth.conftest import UserFactory, bearer, client_from, login, tokens_for
+from tests.auth.rate_limit_storages import STORAGES
 
 # A window the test waits out: as short as it can be while 3 attempts fit in it.
 SHORT_WINDOW_SECONDS = 3
-{% if redis_rate_limits %}
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-{% endif %}
-
-
-@pytest.fixture
-def window_seconds() -> int:
-    """The limits' window: far longer than any test takes, however slow the machine."""
-    return 3600
-
-
-{% if redis_rate_limits %}
-@pytest.fixture(params=["memory", "redis"])
-{% else %}
-@pytest.fixture(params=["memory"])
-{% endif %}
-async def limited_app(
-    request: pytest.FixtureRequest,
-    settings: Settings,
-    db_session: AsyncSession,
-    window_seconds: int,
-) -> AsyncIterator[FastAPI]:
-    """The app with tight limits per window: 3 attempts per IP, 2 per account (password
-    checks: 2 per account and IP, 4 per account from unknown IPs)."""
-    limited = settings.model_copy(
-        update={
-            "RATE_LIMIT_PER_ACCOUNT": f"2 per {window_seconds} seconds",
-            "RATE_LIMIT_PER_IP": f"3 per {window_seconds} seconds",
-            "RATE_LIMIT_FAILED_LOGINS_PER_ACCOUNT": f"4 per {window_seconds} seconds",
-{% if redis_rate_limits %}
-            "REDIS_URL": REDIS_URL if request.param == "redis" else None,
-{% endif %}
-            # Keys of this test only, so runs and tests never share counters.
-            "SERVICE_NAME": f"test-{uuid.uuid4().hex[:8]}",
-        }
-    )
-    application = create_app(limited)
-
-    async def _test_session() -> AsyncIterator[AsyncSession]:
-        yield db_session
-
-    application.dependency_overrides[get_db] = _test_session
-    async with LifespanManager(application):
-        limiter: RateLimiter = application.state.rate_limiter
-{% if redis_rate_limits %}
-        if request.param == "redis":
-            try:
-                answers = await limiter.storage.check()
-            except Exception as error:
-                pytest.fail(f"Redis is not usable at {REDIS_URL} ({error}); start redis-server")
-            assert answers, f"Redis does not answer at {REDIS_URL}; start redis-server"
-{% endif %}
-        yield application
-        await limiter.reset()
-
-
-def client_from(app: FastAPI, ip: str) -> AsyncClient:
-    return AsyncClient(
-        transport=ASGITransport(app=app, client=(ip, 50000)), base_url="http://testserver"
-    )
 
 
 async def attempt_login(client: AsyncClient, account: str) -> int:
@@ -98,13 +24,9 @@ async def attempt_login(client: AsyncClient, account: str) -> int:
     return response.status_code
 
 
-async def test_storage_is_the_configured_one(limited_app: FastAPI) -> None:
+async def test_storage_is_the_configured_one(limited_app: FastAPI, rate_limit_storage: str) -> None:
     limiter: RateLimiter = limited_app.state.rate_limiter
-{% if redis_rate_limits %}
-    expected = "RedisStorage" if limited_app.state.settings.REDIS_URL else "MemoryStorage"
-{% else %}
-    expected = "MemoryStorage"
-{% endif %}
+    _, expected = STORAGES[rate_limit_storage]
 
     assert type(limiter.storage).__name__ == expected
 
@@ -365,62 +287,3 @@ async def test_setting_passwords_as_an_admin_is_limited(
             statuses.append(response.status_code)
 
     assert statuses == [200, 200, 429]
-{% if redis_rate_limits %}
-
-
-@pytest.fixture
-async def app_with_redis_down(
-    settings: Settings, db_session: AsyncSession, unreachable_redis_url: str
-) -> AsyncIterator[FastAPI]:
-    application = create_app(settings.model_copy(update={"REDIS_URL": unreachable_redis_url}))
-
-    async def _test_session() -> AsyncIterator[AsyncSession]:
-        yield db_session
-
-    application.dependency_overrides[get_db] = _test_session
-    async with LifespanManager(application):
-        yield application
-
-
-@pytest.fixture
-def unreachable_redis_url() -> str:
-    """A port nothing listens on: connections are refused at once."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return f"redis://127.0.0.1:{port}/0"
-
-
-async def test_login_answers_503_when_redis_is_down(
-    app_with_redis_down: FastAPI, make_user: UserFactory
-) -> None:
-    user = await make_user()
-    async with client_from(app_with_redis_down, "10.0.7.1") as client:
-        response = await login(client, user.email)
-
-    assert response.status_code == 503
-    assert response.json() == {
-        "error": "SERVICE_UNAVAILABLE",
-        "message": "Rate limiting is unavailable; try again shortly.",
-        "details": {"rate_limit_storage": "unreachable"},
-    }
-
-
-async def test_readiness_reports_redis_when_it_is_down(app_with_redis_down: FastAPI) -> None:
-    async with client_from(app_with_redis_down, "10.0.7.2") as client:
-        response = await client.get("/health/ready")
-
-    assert response.status_code == 503
-    assert response.json()["details"] == {"redis": "unreachable"}
-
-
-async def test_readiness_reports_redis_when_it_answers(limited_app: FastAPI) -> None:
-    async with client_from(limited_app, "10.0.7.3") as client:
-        response = await client.get("/health/ready")
-
-    expected = {"status": "ok", "database": "ok"}
-    if limited_app.state.settings.REDIS_URL:
-        expected["redis"] = "ok"
-    assert response.status_code == 200
-    assert response.json() == expected
-{% endif %}

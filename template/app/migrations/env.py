@@ -37,17 +37,13 @@ def run_migrations_offline() -> None:
 
 
 def _run_migrations(connection: Connection) -> None:
-{% if sqlite %}
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
         compare_type=True,
         # SQLite cannot ALTER most things: Alembic copies the table instead.
-        render_as_batch=True,
+        render_as_batch=connection.dialect.name == "sqlite",
     )
-{% else %}
-    context.configure(connection=connection, target_metadata=target_metadata, compare_type=True)
-{% endif %}
     with context.begin_transaction():
         context.run_migrations()
 

@@ -1,0 +1,1 @@
+"""The settings of each feature, one class per feature; `app.core.config` composes them."""

@@ -1,1 +1,0 @@
-"""Business logic that is neither HTTP nor SQL plumbing."""

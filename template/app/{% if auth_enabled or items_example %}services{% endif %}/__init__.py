@@ -1,0 +1,1 @@
+"""The operations the routers call: what a request does, queries included."""
