@@ -1,11 +1,12 @@
 """Render every code-changing combination and the pairwise file combinations, then check
-them statically: no unrendered Jinja, no empty or orphan file, ruff, ruff format, mypy
+them statically: every file finished (no unrendered Jinja, not empty), no orphan module,
+no unused class or function (vulture, code combinations), ruff, ruff format, mypy
 --strict, and the schemas of the files the other questions produce.
 
     python -m matrix.static_checks WORKDIR
 
-One process renders everything with copier's Python API (the same copier as the CLI),
-ruff runs once over all renders, mypy runs two at a time with a cache per worker.
+Renders run with the real copier CLI, RENDER_PROCESSES at a time; ruff runs once over all
+renders; mypy runs MYPY_PROCESSES at a time with a cache per worker.
 """
 
 from __future__ import annotations
@@ -22,51 +23,18 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from copier import run_copy
 
-from matrix.combinations import code_combinations, pairwise_combinations
+from matrix.combinations import pairwise_combinations
+from matrix.finished import unfinished_files
+from matrix.questions import code_combinations
+from matrix.rendering import CopierFailed, render
+from matrix.unused import unused_definitions
 
-ROOT = Path(__file__).resolve().parent.parent
-JINJA = ("{{", "{%", "{#")
-NOT_JINJA = {"app/migrations/script.py.mako"}
 # Loaded by name rather than imported: Alembic's environment and revisions.
 NOT_IMPORTED = re.compile(r"^app/migrations/")
 BIN = Path(sys.executable).parent
+RENDER_PROCESSES = 2
 MYPY_PROCESSES = 2
-
-
-def render(destination: Path, answers: dict[str, Any], name: str) -> None:
-    run_copy(
-        str(ROOT),
-        str(destination),
-        data={"project_name": name, **answers},
-        vcs_ref="HEAD",
-        defaults=True,
-        unsafe=True,
-        quiet=True,
-    )
-
-
-def text_files(project: Path) -> list[Path]:
-    return sorted(
-        path for path in project.rglob("*") if path.is_file() and ".git" not in path.parts
-    )
-
-
-def finished_file_problems(project: Path) -> list[str]:
-    problems = []
-    for path in text_files(project):
-        relative = path.relative_to(project).as_posix()
-        data = path.read_bytes()
-        if not data.strip():
-            problems.append(f"{relative}: empty")
-            continue
-        if relative in NOT_JINJA:
-            continue
-        text = data.decode(errors="replace")
-        if any(delimiter in text for delimiter in JINJA):
-            problems.append(f"{relative}: unrendered Jinja")
-    return problems
 
 
 def orphan_modules(project: Path) -> list[str]:
@@ -121,51 +89,45 @@ def run(command: list[str], cwd: Path | None = None) -> subprocess.CompletedProc
     return subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
 
 
-def mypy(project: Path, cache: Path) -> tuple[Path, subprocess.CompletedProcess[str]]:
-    return project, run([str(BIN / "mypy"), "--cache-dir", str(cache), "app", "tests"], cwd=project)
+def render_all(projects: dict[Path, dict[str, Any]]) -> list[str]:
+    """Render each project, RENDER_PROCESSES at a time; the failures."""
+
+    def render_one(project: Path) -> str | None:
+        try:
+            render(project, {"project_name": f"Variant {project.name}", **projects[project]})
+        except CopierFailed as error:
+            return f"{project.name}: {error}"
+        return None
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=RENDER_PROCESSES) as pool:
+        return [failure for failure in pool.map(render_one, projects) if failure]
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("workdir", type=Path)
-    args = parser.parse_args()
-    workdir: Path = args.workdir
-    shutil.rmtree(workdir, ignore_errors=True)
-    workdir.mkdir(parents=True)
-    failures: list[str] = []
-    timings: dict[str, float] = {}
+def check_types(projects: list[Path], workdir: Path) -> list[str]:
+    """mypy --strict on each project, MYPY_PROCESSES at a time, each with a cache of its own."""
+    caches: queue.Queue[Path] = queue.Queue()
+    for number in range(MYPY_PROCESSES):
+        caches.put(workdir / f".mypy-cache-{number}")
 
-    started = time.perf_counter()
-    code = {workdir / f"code-{n:02d}": answers for n, answers in enumerate(code_combinations())}
-    files = {
-        workdir / f"pairwise-{n:02d}": answers for n, answers in enumerate(pairwise_combinations())
-    }
-    for project, answers in {**code, **files}.items():
-        render(project, answers, f"Variant {project.name}")
-    timings["render"] = time.perf_counter() - started
-    projects = [*code, *files]
-    print(f"rendered {len(code)} code combinations and {len(files)} pairwise combinations")
+    def mypy(project: Path) -> tuple[Path, subprocess.CompletedProcess[str]]:
+        cache = caches.get()
+        try:
+            command = [str(BIN / "mypy"), "--cache-dir", str(cache), "app", "tests"]
+            return project, run(command, cwd=project)
+        finally:
+            caches.put(cache)
 
-    for project in projects:
-        failures += [f"{project.name}: {problem}" for problem in finished_file_problems(project)]
-        failures += [
-            f"{project.name}: {module}: imported by nothing" for module in orphan_modules(project)
-        ]
-    for project, answers in files.items():
-        rendered_answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
-        full = {**rendered_answers, **answers}
-        failures += [
-            f"{project.name}: {problem}" for problem in option_file_problems(project, full)
-        ]
+    failures = []
+    with concurrent.futures.ThreadPoolExecutor(max_workers=MYPY_PROCESSES) as pool:
+        for project, result in pool.map(mypy, projects):
+            if result.returncode != 0:
+                failures.append(f"{project.name}: mypy --strict:\n{result.stdout}{result.stderr}")
+    return failures
 
-    started = time.perf_counter()
-    for command in (["check", "--quiet"], ["format", "--check", "--quiet"]):
-        result = run([str(BIN / "ruff"), *command, *map(str, projects)])
-        if result.returncode != 0:
-            failures.append(f"ruff {' '.join(command)}:\n{result.stdout}{result.stderr}")
-    timings["ruff"] = time.perf_counter() - started
 
-    started = time.perf_counter()
+def check_schemas(workdir: Path) -> list[str]:
+    """compose, GitHub and GitLab files against their schemas, Dockerfiles with hadolint."""
+    failures = []
     schemas = {
         "vendor.compose-spec": sorted(workdir.glob("*/compose.yaml")),
         "vendor.github-workflows": sorted(workdir.glob("*/.github/workflows/ci.yml")),
@@ -182,27 +144,64 @@ def main() -> int:
     result = run([str(BIN / "hadolint"), *map(str, dockerfiles)])
     if result.returncode != 0:
         failures.append(f"hadolint:\n{result.stdout}{result.stderr}")
-    timings["schemas and hadolint"] = time.perf_counter() - started
     checked = {schema: len(paths) for schema, paths in schemas.items()}
     print(f"validated {checked} and {len(dockerfiles)} Dockerfiles")
+    return failures
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("workdir", type=Path)
+    args = parser.parse_args()
+    workdir: Path = args.workdir
+    shutil.rmtree(workdir, ignore_errors=True)
+    workdir.mkdir(parents=True)
+    timings: dict[str, float] = {}
 
     started = time.perf_counter()
-    # Two mypy processes at a time (two cores), each with a cache of its own.
-    caches: queue.Queue[Path] = queue.Queue()
-    for number in range(MYPY_PROCESSES):
-        caches.put(workdir / f".mypy-cache-{number}")
+    code = {workdir / f"code-{n:02d}": answers for n, answers in enumerate(code_combinations())}
+    files = {
+        workdir / f"pairwise-{n:02d}": answers for n, answers in enumerate(pairwise_combinations())
+    }
+    failures = render_all({**code, **files})
+    timings["render"] = time.perf_counter() - started
+    print(f"rendered {len(code)} code combinations and {len(files)} pairwise combinations")
+    if failures:
+        print("\n".join(["renders failed:", *failures]))
+        return 1
+    projects = [*code, *files]
 
-    def check_types(project: Path) -> tuple[Path, subprocess.CompletedProcess[str]]:
-        cache = caches.get()
-        try:
-            return mypy(project, cache)
-        finally:
-            caches.put(cache)
+    for project in projects:
+        failures += [f"{project.name}: {problem}" for problem in unfinished_files(project)]
+        failures += [
+            f"{project.name}: {module}: imported by nothing" for module in orphan_modules(project)
+        ]
+    for project, answers in files.items():
+        rendered_answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+        full = {**rendered_answers, **answers}
+        failures += [
+            f"{project.name}: {problem}" for problem in option_file_problems(project, full)
+        ]
 
-    with concurrent.futures.ThreadPoolExecutor(max_workers=MYPY_PROCESSES) as pool:
-        for project, result in pool.map(check_types, projects):
-            if result.returncode != 0:
-                failures.append(f"{project.name}: mypy --strict:\n{result.stdout}{result.stderr}")
+    started = time.perf_counter()
+    for project, answers in code.items():
+        unused = unused_definitions(project, str(BIN / "vulture"))
+        failures += [f"{project.name} {answers}: {finding}" for finding in unused]
+    timings["vulture"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    for command in (["check", "--quiet"], ["format", "--check", "--quiet"]):
+        result = run([str(BIN / "ruff"), *command, *map(str, projects)])
+        if result.returncode != 0:
+            failures.append(f"ruff {' '.join(command)}:\n{result.stdout}{result.stderr}")
+    timings["ruff"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    failures += check_schemas(workdir)
+    timings["schemas and hadolint"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    failures += check_types(projects, workdir)
     timings["mypy"] = time.perf_counter() - started
 
     print("timings (s): " + ", ".join(f"{step} {took:.0f}" for step, took in timings.items()))

@@ -1,41 +1,30 @@
-"""Render the template with the real copier command line, as a user would."""
+"""The tests' way to render: matrix.rendering.render, failing the test with copier's output."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-TEMPLATE_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_ANSWERS = {"project_name": "Orders API"}
+from matrix.rendering import ROOT
+from matrix.rendering import render as copier_copy
+from matrix.variants import VARIANTS
+
+DEFAULT_ANSWERS = VARIANTS["default"]["answers"]
 
 
-def copier_copy(
+def render(
     destination: Path,
-    answers: Mapping[str, str],
+    answers: Mapping[str, Any] = DEFAULT_ANSWERS,
+    ref: str = "HEAD",
     *,
-    template: Path = TEMPLATE_ROOT,
-    vcs_ref: str | None = "HEAD",
-) -> subprocess.CompletedProcess[str]:
-    """Run `copier copy` non-interactively; the caller checks the outcome."""
-    command = [sys.executable, "-m", "copier", "copy", "--trust", "--defaults"]
-    if vcs_ref is not None:
-        # HEAD of a dirty working tree includes the uncommitted changes.
-        command += ["--vcs-ref", vcs_ref]
-    for key, value in answers.items():
-        command += ["-d", f"{key}={value}"]
-    command += [str(template), str(destination)]
-    return subprocess.run(
-        command, capture_output=True, text=True, stdin=subprocess.DEVNULL, check=False
-    )
-
-
-def render(destination: Path, answers: Mapping[str, str] = DEFAULT_ANSWERS) -> Path:
-    """Render a project that must succeed; on failure the test fails with copier's output."""
-    result = copier_copy(destination, answers)
+    template: Path = ROOT,
+) -> Path:
+    """Render `template` (this working tree) at `ref`; on failure the test fails with
+    copier's output."""
+    result = copier_copy(destination, answers, ref, template=template, check=False)
     if result.returncode != 0:
         pytest.fail(f"copier copy failed ({result.returncode}):\n{result.stdout}{result.stderr}")
     return destination

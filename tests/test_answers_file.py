@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rendering import TEMPLATE_ROOT
+from matrix.rendering import ROOT
 
 
 def test_answers_file_records_the_answers_given_and_defaulted(answers: dict[str, Any]) -> None:
@@ -14,7 +14,7 @@ def test_answers_file_records_the_answers_given_and_defaulted(answers: dict[str,
 
 
 def test_answers_file_records_the_template_source_and_commit(answers: dict[str, Any]) -> None:
-    assert answers["_src_path"] == str(TEMPLATE_ROOT)
+    assert answers["_src_path"] == str(ROOT)
     assert answers["_commit"]
 
 

@@ -1,7 +1,8 @@
-"""The variant matrix covers what it claims to cover."""
+"""The variant matrix covers what it claims to cover, counted from copier.yml."""
 
 from __future__ import annotations
 
+import itertools
 import subprocess
 import sys
 from pathlib import Path
@@ -9,79 +10,79 @@ from typing import Any
 
 import yaml
 
-import noxfile
-from matrix.combinations import (
-    FILE_QUESTIONS,
-    all_pairs,
+from matrix.combinations import all_pairs, covered_pairs, pairwise_combinations
+from matrix.questions import (
+    CODE_QUESTIONS,
+    OTHER_VALUES,
+    choices,
     code_combinations,
-    covered_pairs,
-    pairwise_combinations,
+    defaults,
+    file_questions,
+    is_asked,
+    questions,
+    values,
 )
+from matrix.variants import VARIANTS
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def question_values() -> dict[str, list[Any]]:
-    """Every value each question of copier.yml accepts (derived values excluded)."""
-    questions = yaml.safe_load((ROOT / "copier.yml").read_text())
-    values: dict[str, list[Any]] = {}
-    for name, question in questions.items():
-        if name.startswith("_") or question.get("when") is False:
-            continue
-        choices = question.get("choices")
-        if question.get("type") == "bool":
-            values[name] = [True, False]
-        elif isinstance(choices, dict):
-            values[name] = list(choices.values())
-        elif isinstance(choices, list):
-            values[name] = choices
-    return values
+def frozen(answers: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
+    return tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in answers.items()))
 
 
-def test_the_cross_product_has_every_code_changing_combination_once() -> None:
+def test_the_code_questions_are_questions_of_copier_yml() -> None:
+    assert set(CODE_QUESTIONS) <= set(questions())
+
+
+def test_the_code_combinations_are_every_asked_combination_once() -> None:
+    # Brute force: the whole product, each question dropped where copier would not ask it.
+    names = [name for name in questions() if name in CODE_QUESTIONS]
+    expected = set()
+    for chosen in itertools.product(*(values(name) for name in names)):
+        answers: dict[str, Any] = {}
+        for name, value in zip(names, chosen, strict=True):
+            if is_asked(name, answers):
+                answers[name] = value
+        expected.add(frozen(answers))
+
     combinations = code_combinations()
-    keys = {
-        (c["database"], c["auth"], c.get("rate_limit_storage"), tuple(c["observability"]))
-        for c in combinations
-    }
 
-    assert len(combinations) == len(keys) == 2 * 3 * 8
+    assert len(combinations) == len({frozen(answers) for answers in combinations})
+    assert {frozen(answers) for answers in combinations} == expected
+
+
+def test_a_multiselect_question_contributes_every_subset_of_its_choices() -> None:
+    for name in CODE_QUESTIONS:
+        if questions()[name].get("multiselect"):
+            assert len(values(name)) == 2 ** len(choices(name))
 
 
 def test_pairwise_combinations_meet_every_pair_of_values() -> None:
     combinations = pairwise_combinations()
+    largest, second = sorted(len(v) for v in file_questions().values())[-2:]
 
     assert covered_pairs(combinations) == all_pairs()
-    assert len(combinations) < len(FILE_QUESTIONS["license"]) * len(FILE_QUESTIONS["ci"]) * 2
+    assert len(combinations) < largest * second * 2
 
 
 def test_the_full_runs_use_every_value_of_every_question_and_every_python() -> None:
-    defaults = {
-        "database": "postgresql",
-        "auth": "jwt",
-        "rate_limit_storage": "redis",
-        "docker": True,
-        "ci": "github",
-        "license": "MIT",
-    }
-    used: dict[str, set[Any]] = {}
-    for variant in noxfile.VARIANTS.values():
-        answers = {**defaults, **{k: yaml.safe_load(v) for k, v in variant["data"].items()}}
-        for name, value in answers.items():
-            used.setdefault(name, set()).add(value if not isinstance(value, list) else tuple(value))
-        for integration in answers.get("observability", ["prometheus", "sentry", "opentelemetry"]):
-            used.setdefault("observability-values", set()).add(integration)
-        used.setdefault("python", set()).add(variant["python"])
+    used: dict[str, list[Any]] = {}
+    for variant in VARIANTS.values():
+        for name, value in {**defaults(), **variant["answers"]}.items():
+            used.setdefault(name, []).append(value)
 
-    assert len(noxfile.VARIANTS) >= 8
-    for question, values in question_values().items():
-        if question in ("observability", "python_version", "cors_origins"):
+    for name in [*file_questions(), *CODE_QUESTIONS]:
+        if name == "python_version":  # the variants' interpreters, below
             continue
-        assert set(values) <= used[question], question
-    assert used["observability-values"] == {"prometheus", "sentry", "opentelemetry"}
-    assert () in used["observability"]
-    assert used["python"] == {"3.11", "3.12", "3.13"}
-    assert len(used["cors_origins"]) >= 1
+        if questions()[name].get("multiselect"):
+            assert {choice for chosen in used[name] for choice in chosen} == set(choices(name))
+            assert [] in used[name], f"no variant runs without any {name}"
+        elif name in OTHER_VALUES:
+            assert any(value != questions()[name]["default"] for value in used[name]), name
+        else:
+            assert set(choices(name)) <= set(used[name]), name
+    assert {variant["python"] for variant in VARIANTS.values()} == set(choices("python_version"))
 
 
 def test_the_template_ci_workflow_is_a_valid_github_workflow() -> None:
@@ -101,4 +102,16 @@ def test_the_template_ci_workflow_is_a_valid_github_workflow() -> None:
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "nox --list --json" in workflow.read_text()
+
+
+def test_the_template_ci_workflow_runs_the_default_sessions_nox_lists() -> None:
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "template-ci.yml").read_text())
+    listing = next(
+        step["run"] for step in workflow["jobs"]["sessions"]["steps"] if step.get("id") == "list"
+    )
+
+    command = next(line for line in listing.splitlines() if "nox --list --json" in line)
+
+    # Tags or session names here would be a second list of the default sessions.
+    assert " -t " not in command
+    assert " -s " not in command

@@ -16,37 +16,15 @@ from typing import Any
 import pytest
 import yaml
 
+from matrix.questions import defaults
+from matrix.variants import VARIANTS
 from rendering import render
 
 AUTHOR = "Ada Lovelace"
-DEFAULTS = {
-    "docker": "true",
-    "ci": "github",
-    "database": "postgresql",
-    "auth": "jwt",
-    "rate_limit_storage": "redis",
-    "license": "MIT",
-}
-# Five renders that together cover every value of docker, ci, database and license, and
-# the variations inside the files (a database service, a Redis service, no service at all).
-VARIANTS: dict[str, dict[str, str]] = {
-    "postgresql-github": {},
-    "sqlite-github-no-auth": {"database": "sqlite", "auth": "none", "license": "Apache-2.0"},
-    "postgresql-gitlab-no-docker": {
-        "docker": "false",
-        "ci": "gitlab",
-        "auth": "none",
-        "license": "BSD-3-Clause",
-    },
-    "sqlite-gitlab-redis": {"database": "sqlite", "ci": "gitlab"},
-    "no-ci-proprietary": {
-        "docker": "false",
-        "ci": "none",
-        "rate_limit_storage": "memory",
-        "license": "Proprietary",
-    },
-}
-ANSWERS = {name: {**DEFAULTS, **answers} for name, answers in VARIANTS.items()}
+# Every variant of the full runs, which together use every value of docker, ci, database
+# and license, and the variations inside the files (a database service, a Redis service,
+# no service at all); answers not given are copier.yml's defaults.
+ANSWERS = {name: {**defaults(), **variant["answers"]} for name, variant in VARIANTS.items()}
 
 DOCKER_FILES = ("Dockerfile", ".dockerignore", "compose.yaml")
 CI_FILES = {"github": ".github/workflows/ci.yml", "gitlab": ".gitlab-ci.yml"}
@@ -60,7 +38,7 @@ CHECKS = (
 )
 
 
-def variants_where(**wanted: str) -> list[str]:
+def variants_where(**wanted: Any) -> list[str]:
     return [
         name
         for name, answers in ANSWERS.items()
@@ -83,8 +61,7 @@ def projects(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("option-files")
 
     def render_variant(name: str) -> Path:
-        answers = {"project_name": "Orders API", "author_name": AUTHOR, **VARIANTS[name]}
-        return render(root / name / "orders-api", answers)
+        return render(root / name / "project", {**VARIANTS[name]["answers"], "author_name": AUTHOR})
 
     with ThreadPoolExecutor(max_workers=len(VARIANTS)) as pool:
         return dict(zip(VARIANTS, pool.map(render_variant, VARIANTS), strict=True))
@@ -121,7 +98,7 @@ def test_docker_files_are_rendered_only_when_docker_is_chosen(
 ) -> None:
     rendered = {name for name in DOCKER_FILES if (projects[variant] / name).is_file()}
 
-    assert rendered == (set(DOCKER_FILES) if ANSWERS[variant]["docker"] == "true" else set())
+    assert rendered == (set(DOCKER_FILES) if ANSWERS[variant]["docker"] else set())
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
@@ -136,14 +113,14 @@ def test_only_the_chosen_ci_configuration_is_rendered(
     assert (projects[variant] / ".github").exists() == (ci == "github")
 
 
-@pytest.mark.parametrize("variant", variants_where(docker="true"))
+@pytest.mark.parametrize("variant", variants_where(docker=True))
 def test_the_dockerfile_passes_hadolint(projects: dict[str, Path], variant: str) -> None:
     command = [hadolint_executable(), "--no-color", "--failure-threshold", "style", "Dockerfile"]
 
     run_checker(command, cwd=projects[variant])
 
 
-@pytest.mark.parametrize("variant", variants_where(docker="true"))
+@pytest.mark.parametrize("variant", variants_where(docker=True))
 def test_the_compose_file_matches_the_compose_specification(
     projects: dict[str, Path], variant: str
 ) -> None:
@@ -160,7 +137,7 @@ def test_the_gitlab_ci_file_matches_its_schema(projects: dict[str, Path], varian
     check_jsonschema(projects[variant] / CI_FILES["gitlab"], "vendor.gitlab-ci")
 
 
-@pytest.mark.parametrize("variant", variants_where(docker="true"))
+@pytest.mark.parametrize("variant", variants_where(docker=True))
 def test_compose_runs_the_services_the_variant_needs(
     projects: dict[str, Path], variant: str
 ) -> None:
@@ -174,19 +151,20 @@ def test_compose_runs_the_services_the_variant_needs(
     assert set(services) == expected
 
 
-@pytest.mark.parametrize("variant", variants_where(docker="true"))
+@pytest.mark.parametrize("variant", variants_where(docker=True))
 def test_compose_starts_the_service_after_the_migration_succeeded(
     projects: dict[str, Path], variant: str
 ) -> None:
     services = load_yaml(projects[variant] / "compose.yaml")["services"]
+    slug = load_yaml(projects[variant] / ".copier-answers.yml")["project_slug"]
 
-    assert services["migrate"]["command"] == ["orders-api", "migrate"]
+    assert services["migrate"]["command"] == [slug, "migrate"]
     assert services["app"]["depends_on"]["migrate"] == {
         "condition": "service_completed_successfully"
     }
 
 
-@pytest.mark.parametrize("variant", variants_where(docker="true", database="sqlite"))
+@pytest.mark.parametrize("variant", variants_where(docker=True, database="sqlite"))
 def test_sqlite_compose_keeps_the_database_in_a_shared_volume(
     projects: dict[str, Path], variant: str
 ) -> None:
@@ -243,26 +221,28 @@ def test_the_gitlab_job_installs_lints_type_checks_and_tests(
     assert job["script"] == list(CHECKS)
 
 
-@pytest.mark.parametrize(
-    ("variant", "title"),
-    [
-        ("postgresql-github", "MIT License"),
-        ("sqlite-github-no-auth", "Apache License"),
-        ("postgresql-gitlab-no-docker", "BSD 3-Clause License"),
-    ],
-    ids=["MIT", "Apache-2.0", "BSD-3-Clause"],
-)
+LICENSE_TITLES = {
+    "MIT": "MIT License",
+    "Apache-2.0": "Apache License",
+    "BSD-3-Clause": "BSD 3-Clause License",
+}
+
+
+@pytest.mark.parametrize("license_id", LICENSE_TITLES)
 def test_the_license_is_the_chosen_one_with_the_author_as_copyright_holder(
-    projects: dict[str, Path], variant: str, title: str
+    projects: dict[str, Path], license_id: str
 ) -> None:
+    variant = variants_where(license=license_id)[0]
+
     text = (projects[variant] / "LICENSE").read_text()
 
-    assert text.splitlines()[0].strip() == title
+    assert text.splitlines()[0].strip() == LICENSE_TITLES[license_id]
     assert f"2026 {AUTHOR}" in text
 
 
-def test_a_proprietary_project_has_no_license_file(projects: dict[str, Path]) -> None:
-    assert not (projects["no-ci-proprietary"] / "LICENSE").exists()
+@pytest.mark.parametrize("variant", variants_where(license="Proprietary"))
+def test_a_proprietary_project_has_no_license_file(projects: dict[str, Path], variant: str) -> None:
+    assert not (projects[variant] / "LICENSE").exists()
 
 
 @pytest.mark.parametrize("variant", VARIANTS)

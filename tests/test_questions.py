@@ -8,13 +8,15 @@ from typing import Any
 import pytest
 import yaml
 
-from rendering import copier_copy, render
+from matrix.rendering import render as copier_copy
+from rendering import render
 
 
 def refusal(tmp_path: Path, **answers: str) -> str:
     """Copier's output for answers it must refuse; fails the test if copier accepts them."""
-    result = copier_copy(tmp_path / "project", {"project_name": "Orders API", **answers})
-    assert result.returncode != 0, f"copier accepted {answers}:\n{result.stdout}"
+    data = {"project_name": "Orders API", **answers}
+    result = copier_copy(tmp_path / "project", data, quiet=False, check=False)
+    assert result.returncode != 0, f"copier accepted {data}:\n{result.stdout}"
     return result.stdout + result.stderr
 
 

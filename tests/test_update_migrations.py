@@ -19,7 +19,11 @@ import pytest
 import yaml
 from packaging.version import Version
 
-from matrix.update_checks import UNMERGED, clone_working_tree, git
+from matrix.rendering import update as copier_update
+from matrix.update.clone import clone_working_tree
+from matrix.update.compare import UNMERGED
+from matrix.update.runner import GIT_ENV, git
+from rendering import render
 
 MIGRATE_ANSWERS = Path(__file__).resolve().parent.parent / "extensions" / "migrate_answers.py"
 LEGACY_TAG = "0.0.1"
@@ -88,25 +92,6 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     return clone, version
 
 
-def copier(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "copier", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-        check=False,
-    )
-
-
-def render(template: Path, destination: Path, ref: str, answers: dict[str, Any]) -> Path:
-    data = [f"--data={key}={value}" for key, value in answers.items()]
-    command = ["copy", "--trust", "--defaults", "--quiet", "--vcs-ref", ref, *data]
-    result = copier(*command, str(template), str(destination), cwd=destination.parent)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return destination
-
-
 def files_of(root: Path) -> dict[str, bytes]:
     """Every file, except .git and .env (its secret is random on each render)."""
     return {
@@ -129,13 +114,13 @@ def update(template: tuple[Path, str], tmp_path_factory: pytest.TempPathFactory)
     """A project rendered by the legacy release, committed, then updated to HEAD."""
     clone, _ = template
     destination = tmp_path_factory.mktemp("legacy") / "orders-api"
-    project = render(clone, destination, LEGACY_TAG, LEGACY_ANSWERS)
+    project = render(destination, LEGACY_ANSWERS, LEGACY_TAG, template=clone)
     answers_file = project / ".copier-answers.yml"
     answers_before = yaml.safe_load(answers_file.read_text())
     git(project, "init", "--quiet", "--initial-branch=main")
     git(project, "add", "--all")
     git(project, "commit", "--quiet", "-m", f"Render the template at {LEGACY_TAG}")
-    result = copier("update", "--trust", "--defaults", "--vcs-ref", "HEAD", cwd=project)
+    result = copier_update(project, environment=GIT_ENV, check=False)
     answers_after = yaml.safe_load(answers_file.read_text())
     return Update(project, answers_before, answers_after, result)
 
@@ -166,7 +151,7 @@ def test_updated_project_is_what_the_new_release_renders_from_translated_answers
     clone, version = template
     answers = {**LEGACY_ANSWERS, **TRANSLATED, "observability": "[prometheus, sentry]"}
 
-    fresh = render(clone, tmp_path / "orders-api", version, answers)
+    fresh = render(tmp_path / "orders-api", answers, version, template=clone)
 
     assert files_of(update.project) == files_of(fresh)
 
@@ -248,3 +233,30 @@ def test_script_reads_an_empty_string_as_no_integration(tmp_path: Path) -> None:
     migrate_answers(answers_file)
 
     assert yaml.safe_load(answers_file.read_text())["observability"] == []
+
+
+def test_script_keeps_a_project_without_auth_free_of_the_example_resource(tmp_path: Path) -> None:
+    answers_file = tmp_path / ".copier-answers.yml"
+    answers_file.write_text(LEGACY_FILE.replace("auth: jwt", "auth: none"))
+
+    migrate_answers(answers_file)
+
+    assert yaml.safe_load(answers_file.read_text())["example_resource"] is False
+
+
+def test_script_adds_no_example_answer_where_the_question_is_not_asked(tmp_path: Path) -> None:
+    answers_file = tmp_path / ".copier-answers.yml"
+    answers_file.write_text(LEGACY_FILE)
+
+    migrate_answers(answers_file)
+
+    assert "example_resource" not in yaml.safe_load(answers_file.read_text())
+
+
+def test_script_keeps_an_example_answer_already_given(tmp_path: Path) -> None:
+    answers_file = tmp_path / ".copier-answers.yml"
+    answers_file.write_text(LEGACY_FILE.replace("auth: jwt", "auth: none\nexample_resource: true"))
+
+    migrate_answers(answers_file)
+
+    assert yaml.safe_load(answers_file.read_text())["example_resource"] is True

@@ -1,0 +1,5 @@
+import sys
+
+from matrix.update.main import main
+
+sys.exit(main())
