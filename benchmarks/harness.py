@@ -35,6 +35,30 @@ def with_http(options: Sequence[str], http: str) -> tuple[str, ...]:
     return (*options[:position], http, *options[position + 1 :])
 
 
+def service_environment(
+    database_url: str, jwt_secret: str, *, log_level: str = "WARNING"
+) -> dict[str, str]:
+    """The service as deployed (production settings, /metrics behind its token), with the
+    rate limits off: every load logs in far more often than a limit allows."""
+    return {
+        **os.environ,
+        "ENVIRONMENT": "production",
+        "JWT_SECRET": jwt_secret,
+        "METRICS_TOKEN": METRICS_TOKEN,
+        "DATABASE_URL": database_url,
+        "RATE_LIMIT_ENABLED": "false",
+        "LOG_LEVEL": log_level,
+    }
+
+
+def integrations_configured(sink: str) -> dict[str, str]:
+    """Sentry and OpenTelemetry configured, both sending to the sink (`start_sink`)."""
+    return {
+        "SENTRY_DSN": f"http://public@{sink}/1",
+        "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://{sink}",
+    }
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

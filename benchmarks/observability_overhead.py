@@ -23,18 +23,18 @@ Loopback only; every load is bounded in time.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 from pathlib import Path
 
 from harness import (
-    METRICS_TOKEN,
     Server,
     create_benchmark_user,
+    integrations_configured,
     log_in,
     machine,
     require_wrk,
+    service_environment,
     start_sink,
     wrk,
 )
@@ -66,20 +66,8 @@ def main() -> int:
 
     require_wrk()
     sink = start_sink()
-    common = {
-        **os.environ,
-        "ENVIRONMENT": "production",
-        "JWT_SECRET": "benchmark-secret-" + "x" * 32,
-        "METRICS_TOKEN": METRICS_TOKEN,
-        "DATABASE_URL": args.database_url,
-        "RATE_LIMIT_ENABLED": "false",
-        "LOG_LEVEL": "WARNING",
-    }
-    configured = {
-        **common,
-        "SENTRY_DSN": f"http://public@{sink}/1",
-        "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://{sink}",
-    }
+    common = service_environment(args.database_url, "benchmark-secret-" + "x" * 32)
+    configured = {**common, **integrations_configured(sink)}
     create_benchmark_user(args.without_stack, common)
     sampled = {
         **configured,

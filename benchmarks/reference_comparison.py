@@ -32,14 +32,15 @@ from pathlib import Path
 
 from harness import (
     BOUNDED_HTTPTOOLS,
-    METRICS_TOKEN,
     UVICORN_OPTIONS,
     Server,
     create_benchmark_user,
+    integrations_configured,
     log_in,
     machine,
     postgresql_sessions,
     require_wrk,
+    service_environment,
     start_sink,
     with_http,
     wrk,
@@ -68,15 +69,8 @@ def sides(project: Path, database_url: str, access_log: bool) -> list[Side]:
     secret = "benchmark-secret-" + "x" * 32
     sink = start_sink()
     template_env = {
-        **os.environ,
-        "ENVIRONMENT": "production",
-        "JWT_SECRET": secret,
-        "METRICS_TOKEN": METRICS_TOKEN,
-        "DATABASE_URL": database_url,
-        "RATE_LIMIT_ENABLED": "false",
-        "LOG_LEVEL": "INFO" if access_log else "WARNING",
-        "SENTRY_DSN": f"http://public@{sink}/1",
-        "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://{sink}",
+        **service_environment(database_url, secret, log_level="INFO" if access_log else "WARNING"),
+        **integrations_configured(sink),
     }
     reference_env = {**os.environ, "JWT_SECRET": secret, "DATABASE_URL": database_url}
     reference_options = ("--loop", "uvloop", "--http", "httptools")

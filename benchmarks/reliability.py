@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -29,7 +28,16 @@ import time
 from pathlib import Path
 
 import httpx
-from harness import METRICS_TOKEN, PASSWORD, Server, machine, require_wrk, start_sink
+from harness import (
+    METRICS_TOKEN,
+    PASSWORD,
+    Server,
+    integrations_configured,
+    machine,
+    require_wrk,
+    service_environment,
+    start_sink,
+)
 
 FUZZ_USER = {"email": "fuzz@example.com", "username": "fuzz", "password": PASSWORD}
 # /metrics is read once afterwards: a scraper calls it every few seconds, not at load.
@@ -150,16 +158,9 @@ def main() -> int:
 
     sink = start_sink()
     environment = {
-        **os.environ,
-        "ENVIRONMENT": "production",
-        "JWT_SECRET": "reliability-secret-" + "x" * 32,
-        "METRICS_TOKEN": METRICS_TOKEN,
+        **service_environment(args.database_url, "reliability-secret-" + "x" * 32),
+        **integrations_configured(sink),
         "API_DOCS_ENABLED": "true",  # the fuzzer reads the OpenAPI document
-        "DATABASE_URL": args.database_url,
-        "RATE_LIMIT_ENABLED": "false",  # the fuzzer logs in far more than 5 times a minute
-        "LOG_LEVEL": "WARNING",
-        "SENTRY_DSN": f"http://public@{sink}/1",
-        "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://{sink}",
     }
     python = args.project / ".venv" / "bin" / "python"
     app = ("app.main:create_app", "--factory")
