@@ -18,6 +18,9 @@ DOWN_REVISION_PLACEHOLDER = "__down_revision__"
 # Not LOG_LEVEL: the rendered tests read its default (tests/test_logging.py expects INFO).
 SETTING_BEFORE = "DB_COMMAND_TIMEOUT: float = Field(default=30.0, gt=0)"
 SETTING_AFTER = "DB_COMMAND_TIMEOUT: float = Field(default=15.0, gt=0)"
+# The documented default follows (the project's tests hold .env.example to the defaults).
+DOCUMENTED_BEFORE = "\nDB_COMMAND_TIMEOUT=30\n"
+DOCUMENTED_AFTER = "\nDB_COMMAND_TIMEOUT=15\n"
 # In name order, as `uv add` puts it, between sqlalchemy and structlog, where no release adds
 # or removes one (0.3.0 removes typer). `humanize` would land next to `gunicorn`, which 0.3.0
 # adds: a conflict, rightly.
@@ -101,6 +104,7 @@ def add_router(project: Path, with_database: bool) -> None:
 
 def change_setting(project: Path) -> None:
     replace_once(project / "app/core/config.py", SETTING_BEFORE, SETTING_AFTER)
+    replace_once(project / ".env.example", DOCUMENTED_BEFORE, DOCUMENTED_AFTER)
 
 
 def extend_readme(project: Path) -> None:
@@ -164,6 +168,7 @@ def edit_evidence(with_database: bool) -> dict[str, str]:
         "app/api/v1/widgets.py": "async def list_widgets",
         "app/api/v1/__init__.py": "api_router.include_router(widgets.router)",
         "app/core/config.py": SETTING_AFTER,
+        ".env.example": DOCUMENTED_AFTER.strip(),
         "README.md": "## Widgets",
         "pyproject.toml": DEPENDENCY,
         "tests/test_widgets.py": "test_widgets_are_listed_by_name",
