@@ -13,7 +13,9 @@ answers file, values no question accepts any more.
 Questions added later whose default would change a project that never had them are
 answered the way the project was: `example_resource` (0.4.0) is false for a project
 without auth rendered before it existed, so an update does not add the example resource
-to a service that has its own routes and migrations.
+to a service that has its own routes and migrations; `dependency_updates` (0.5.0) is
+`none`, so an update does not start a bot's pull requests the team never asked for
+(`copier update --trust -d dependency_updates=renovate` opts in).
 
 The file is rewritten in place only when a value changes; every other answer, the order of
 the keys and the comments at the top are kept. Running it again changes nothing.
@@ -39,6 +41,7 @@ MULTISELECT = ("observability",)
 # for the projects the question is asked of (answer -> asked?).
 ADDED_QUESTIONS: dict[str, tuple[Any, Callable[[dict[str, Any]], bool]]] = {
     "example_resource": (False, lambda answers: answers.get("auth") == "none"),
+    "dependency_updates": ("none", lambda answers: True),
 }
 
 

@@ -85,7 +85,7 @@ def _flood(connection: socket.socket, field: bytes = b"X-Flood: ") -> Flood:
         while sent < FLOOD_BYTES:
             connection.sendall(piece)
             sent += len(piece)
-    except (BrokenPipeError, ConnectionResetError):
+    except ConnectionError:  # the server cut it off: a broken pipe or a reset
         return Flood(sent, _read_all(connection))
     return Flood(sent, b"")  # the server took it all
 
