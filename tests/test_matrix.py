@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -19,10 +21,11 @@ from matrix.questions import (
     defaults,
     file_questions,
     is_asked,
+    is_refused,
     questions,
     values,
 )
-from matrix.variants import VARIANTS
+from matrix.variants import ELSEWHERE, VARIANTS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -66,6 +69,14 @@ def test_pairwise_combinations_meet_every_pair_of_values() -> None:
     assert len(combinations) < largest * second * 2
 
 
+def test_combinations_a_validator_refuses_are_never_rendered() -> None:
+    assert is_refused({"dependency_updates": "dependabot", "ci": "gitlab"})
+    assert not is_refused({"dependency_updates": "dependabot", "ci": "github"})
+    assert not any(is_refused(answers) for answers in pairwise_combinations())
+    for name, variant in VARIANTS.items():
+        assert not is_refused(variant["answers"]), name
+
+
 def test_the_full_runs_use_every_value_of_every_question_and_every_python() -> None:
     used: dict[str, list[Any]] = {}
     for variant in VARIANTS.values():
@@ -82,7 +93,28 @@ def test_the_full_runs_use_every_value_of_every_question_and_every_python() -> N
             assert any(value != questions()[name]["default"] for value in used[name]), name
         else:
             assert set(choices(name)) <= set(used[name]), name
-    assert {variant["python"] for variant in VARIANTS.values()} == set(choices("python_version"))
+    every = [*VARIANTS.values(), *ELSEWHERE.values()]
+    assert {variant["python"] for variant in every} == set(choices("python_version"))
+
+
+def test_each_variant_runs_on_its_own_python_line() -> None:
+    for name, variant in {**VARIANTS, **ELSEWHERE}.items():
+        answered = {**defaults(), **variant["answers"]}["python_version"]
+        assert variant["python"] == answered, name
+
+
+def test_the_variants_that_run_here_are_the_default_sessions() -> None:
+    listed = subprocess.run(
+        [sys.executable, "-m", "nox", "--list", "--json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    sessions = {entry["session"] for entry in json.loads(listed.stdout)}
+
+    assert {f"variant({name})" for name in VARIANTS} <= sessions
+    assert not {f"variant({name})" for name in ELSEWHERE} & sessions
 
 
 def test_the_template_ci_workflow_is_a_valid_github_workflow() -> None:
@@ -110,8 +142,12 @@ def test_the_template_ci_workflow_runs_the_default_sessions_nox_lists() -> None:
         step["run"] for step in workflow["jobs"]["sessions"]["steps"] if step.get("id") == "list"
     )
 
-    command = next(line for line in listing.splitlines() if "nox --list --json" in line)
+    commands = [line for line in listing.splitlines() if "nox --list --json" in line]
 
-    # Tags or session names here would be a second list of the default sessions.
-    assert " -t " not in command
-    assert " -s " not in command
+    # Tags or session names here would be a second list of the default sessions; the one
+    # tag allowed adds the variants whose Python only the workflow has (ELSEWHERE).
+    assert any(" -t " not in command for command in commands)
+    assert all(" -s " not in command for command in commands)
+    assert {tag for command in commands for tag in re.findall(r"-t (\S+)", command)} <= {
+        "newest-python"
+    }

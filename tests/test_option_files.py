@@ -6,6 +6,7 @@ check-jsonschema ships, the Dockerfile with hadolint; both work offline.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -28,9 +29,10 @@ ANSWERS = {name: {**defaults(), **variant["answers"]} for name, variant in VARIA
 
 DOCKER_FILES = ("Dockerfile", ".dockerignore", "compose.yaml")
 CI_FILES = {"github": ".github/workflows/ci.yml", "gitlab": ".gitlab-ci.yml"}
-OPTION_FILES = (*DOCKER_FILES, *CI_FILES.values(), "LICENSE")
+UPDATE_FILES = {"renovate": "renovate.json", "dependabot": ".github/dependabot.yml"}
+OPTION_FILES = (*DOCKER_FILES, *CI_FILES.values(), *UPDATE_FILES.values(), "LICENSE")
 CHECKS = (
-    "uv sync",
+    "uv sync --locked",
     "uv run ruff check .",
     "uv run ruff format --check .",
     "uv run mypy app tests",
@@ -111,6 +113,52 @@ def test_only_the_chosen_ci_configuration_is_rendered(
 
     assert rendered == ({CI_FILES[ci]} if ci in CI_FILES else set())
     assert (projects[variant] / ".github").exists() == (ci == "github")
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_only_the_chosen_dependency_update_file_is_rendered(
+    projects: dict[str, Path], variant: str
+) -> None:
+    chosen = ANSWERS[variant]["dependency_updates"]
+
+    rendered = {path for path in UPDATE_FILES.values() if (projects[variant] / path).is_file()}
+
+    assert rendered == ({UPDATE_FILES[chosen]} if chosen in UPDATE_FILES else set())
+
+
+@pytest.mark.parametrize("variant", variants_where(dependency_updates="renovate"))
+def test_the_renovate_configuration_matches_its_schema(
+    projects: dict[str, Path], variant: str
+) -> None:
+    check_jsonschema(projects[variant] / UPDATE_FILES["renovate"], "vendor.renovate")
+
+
+@pytest.mark.parametrize("variant", variants_where(dependency_updates="dependabot"))
+def test_the_dependabot_configuration_matches_its_schema(
+    projects: dict[str, Path], variant: str
+) -> None:
+    check_jsonschema(projects[variant] / UPDATE_FILES["dependabot"], "vendor.dependabot")
+
+
+@pytest.mark.parametrize("variant", variants_where(ci="github"))
+def test_the_github_workflow_passes_zizmor(projects: dict[str, Path], variant: str) -> None:
+    zizmor = Path(sys.executable).with_name("zizmor")
+    command = [str(zizmor if zizmor.is_file() else "zizmor"), "--offline", "--no-progress", "."]
+
+    run_checker(command, cwd=projects[variant] / ".github")
+
+
+@pytest.mark.parametrize("variant", variants_where(ci="github"))
+def test_every_action_is_pinned_to_a_commit_with_its_version_beside_it(
+    projects: dict[str, Path], variant: str
+) -> None:
+    workflow = (projects[variant] / CI_FILES["github"]).read_text()
+    uses = re.findall(r"uses: (\S+)(.*)", workflow)
+
+    assert uses
+    for action, comment in uses:
+        assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", action), action
+        assert re.fullmatch(r" # v\d+(\.\d+)*", comment), f"{action}{comment}"
 
 
 @pytest.mark.parametrize("variant", variants_where(docker=True))

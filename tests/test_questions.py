@@ -47,6 +47,22 @@ def test_a_python_version_outside_the_choices_is_refused(tmp_path: Path) -> None
     assert "3.10" in output
 
 
+@pytest.mark.parametrize("ci", ["gitlab", "none"])
+def test_dependabot_without_github_is_refused(tmp_path: Path, ci: str) -> None:
+    output = refusal(tmp_path, dependency_updates="dependabot", ci=ci)
+
+    assert "Dependabot runs only on GitHub" in output
+    assert not (tmp_path / "project").exists()
+
+
+def test_a_new_service_starts_on_the_newest_python_tested_end_to_end(
+    answers: dict[str, Any], default_project: Path
+) -> None:
+    assert answers["python_version"] == "3.13"
+    assert (default_project / ".python-version").read_text() == "3.13\n"
+    assert 'requires-python = ">=3.13"' in (default_project / "pyproject.toml").read_text()
+
+
 def test_the_slug_is_derived_from_the_project_name(answers: dict[str, Any]) -> None:
     assert answers["project_name"] == "Orders API"
     assert answers["project_slug"] == "orders-api"

@@ -196,6 +196,7 @@ def test_script_translates_legacy_values_and_keeps_the_rest(tmp_path: Path) -> N
         "database": "postgresql",
         "observability": ["prometheus", "sentry"],
         "rate_limit_storage": "memory",
+        "dependency_updates": "none",
     }
 
 
@@ -216,6 +217,7 @@ def test_script_leaves_current_answers_byte_for_byte(tmp_path: Path) -> None:
         LEGACY_FILE.replace("database: postgres", "database: postgresql")
         .replace("observability: prometheus, sentry", "observability:\n- prometheus\n- sentry")
         .replace("rate_limit_storage: in-memory", "rate_limit_storage: memory")
+        .replace("database: postgresql", "database: postgresql\ndependency_updates: renovate")
     )
     answers_file.write_text(current)
 
@@ -260,3 +262,23 @@ def test_script_keeps_an_example_answer_already_given(tmp_path: Path) -> None:
     migrate_answers(answers_file)
 
     assert yaml.safe_load(answers_file.read_text())["example_resource"] is True
+
+
+def test_script_keeps_a_project_free_of_a_dependency_bot_it_never_chose(tmp_path: Path) -> None:
+    answers_file = tmp_path / ".copier-answers.yml"
+    answers_file.write_text(LEGACY_FILE)
+
+    migrate_answers(answers_file)
+
+    assert yaml.safe_load(answers_file.read_text())["dependency_updates"] == "none"
+
+
+def test_script_keeps_a_dependency_bot_already_chosen(tmp_path: Path) -> None:
+    answers_file = tmp_path / ".copier-answers.yml"
+    answers_file.write_text(
+        LEGACY_FILE.replace("auth: jwt", "auth: jwt\ndependency_updates: renovate")
+    )
+
+    migrate_answers(answers_file)
+
+    assert yaml.safe_load(answers_file.read_text())["dependency_updates"] == "renovate"

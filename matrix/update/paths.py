@@ -6,7 +6,6 @@ import importlib.util
 import os
 import re
 import shutil
-import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
@@ -20,23 +19,26 @@ from matrix.rendering import render, update
 from matrix.update.compare import changed_between, conflicting_line, conflicts, differences
 from matrix.update.runner import GIT_ENV, CheckFailed, Runner, tail
 from matrix.update.team_edits import (
+    DEPENDENCY_NAME,
     check_edits_kept,
     edit_evidence,
     make_team_edits,
     replace_once,
     team_edits,
 )
-from matrix.variants import UPDATED, VARIANTS
+from matrix.variants import UPDATED, VARIANTS, interpreter_for
 
+# `uv sync --locked` first: it fails unless the update left a uv.lock that matches the
+# merged pyproject.toml, the team's dependency included.
 FULL_CHECKS = {
-    "uv sync": ["uv", "sync"],
+    "uv sync --locked": ["uv", "sync", "--locked"],
     "ruff check": ["uv", "run", "ruff", "check", "."],
     "ruff format": ["uv", "run", "ruff", "format", "--check", "."],
     "mypy": ["uv", "run", "mypy", "app", "tests"],
     "pytest": ["uv", "run", "pytest"],
 }
 QUICK_CHECKS = {
-    "uv sync": ["uv", "sync"],
+    "uv sync --locked": ["uv", "sync", "--locked"],
     "ruff check": ["uv", "run", "ruff", "check", "."],
     "ruff format": ["uv", "run", "ruff", "format", "--check", "."],
     "import app.main": ["uv", "run", "python", "-c", "import app.main"],
@@ -56,6 +58,8 @@ def answers_after_migration(answers: Mapping[str, Any]) -> dict[str, Any]:
     return migrated
 
 
+# The releases updated in every UPDATED variant, newest first; older ones in "default".
+RECENT_RELEASES = 2
 # The updated variants that run their full checks after the update from the latest release.
 FULLY_CHECKED = ("default", "sqlite-bare")
 AUTH_FILES = (
@@ -74,13 +78,28 @@ AUTH_FILES = (
 
 
 def render_at(
-    runner: Runner, template: Path, destination: Path, ref: str, answers: Mapping[str, Any]
+    runner: Runner,
+    template: Path,
+    destination: Path,
+    ref: str,
+    answers: Mapping[str, Any],
+    python: str | None = None,
 ) -> Path:
+    """Render at `ref`; releases with a lock task lock with `python` (UV_PYTHON)."""
     if destination.exists():
         shutil.rmtree(destination)
-    result = render(destination, answers, ref, template=template, environment=GIT_ENV, check=False)
+    environment = {**GIT_ENV, **({"UV_PYTHON": python} if python else {})}
+    result = render(
+        destination, answers, ref, template=template, environment=environment, check=False
+    )
     runner.record(result, None)
     return destination
+
+
+def recorded_answers(project: Path) -> dict[str, Any]:
+    """The project's answers as its .copier-answers.yml records them, copier's own left out."""
+    recorded = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    return {key: value for key, value in recorded.items() if not key.startswith("_")}
 
 
 def render_project(
@@ -94,11 +113,18 @@ def render_project(
     return destination
 
 
+def project_python(project: Path) -> str:
+    """The interpreter of the project's own Python line (its python_version answer)."""
+    return interpreter_for(str(recorded_answers(project)["python_version"]))
+
+
 def update_project(runner: Runner, project: Path, answers: Mapping[str, Any] | None = None) -> None:
-    runner.record(update(project, answers, environment=GIT_ENV, check=False), project)
+    """`copier update`; its after-update step locks with the project's Python."""
+    environment = {**GIT_ENV, "UV_PYTHON": project_python(project)}
+    runner.record(update(project, answers, environment=environment, check=False), project)
 
 
-def project_environment() -> dict[str, str]:
+def project_environment(python: str) -> dict[str, str]:
     """This process's environment, for uv to install and run the project in its .venv."""
     environment = {
         key: value
@@ -106,7 +132,7 @@ def project_environment() -> dict[str, str]:
         # A nox session points uv at its own virtualenv; the project gets its own .venv.
         if key not in {"VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT"}
     }
-    environment.setdefault("UV_PYTHON", sys.executable)
+    environment["UV_PYTHON"] = python
     environment.setdefault("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
     environment.setdefault("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
     environment["UV_NO_PROGRESS"] = "1"
@@ -114,7 +140,7 @@ def project_environment() -> dict[str, str]:
 
 
 def run_project_checks(runner: Runner, project: Path, checks: Mapping[str, list[str]]) -> None:
-    environment = project_environment()
+    environment = project_environment(project_python(project))
     for name, command in checks.items():
         with runner.step(name):
             result = runner.run(command, project, environment, check=False)
@@ -122,7 +148,7 @@ def run_project_checks(runner: Runner, project: Path, checks: Mapping[str, list[
             runner.outcome.problems.append(
                 f"{name} failed (exit {result.returncode}):\n" + tail(result.stdout + result.stderr)
             )
-            if name == "uv sync":
+            if name == "uv sync --locked":
                 return
 
 
@@ -146,18 +172,21 @@ def check_update(
     """
     problems = runner.outcome.problems
     changed_answers = changed_answers or {}
-    new_answers = {**answers_after_migration(answers), **changed_answers}
     new_tag = current_version()
     project = workdir / "project"
     with runner.step("render and edit"):
         render_project(runner, template, project, old_tag, answers)
         make_team_edits(project, runner, with_database)
+    # What the project answered at its release (python_version 3.11 was the default then),
+    # as the update reads it.
+    new_answers = {**answers_after_migration(recorded_answers(project)), **changed_answers}
+    python = project_python(project)
     with runner.step("copier update"):
         update_project(runner, project, changed_answers)
 
     with runner.step("compare"):
         old = render_at(runner, template, workdir / "old-render", old_tag, answers)
-        new = render_at(runner, template, workdir / "new-render", new_tag, new_answers)
+        new = render_at(runner, template, workdir / "new-render", new_tag, new_answers, python)
         print(f"  the template changed {len(changed_between(old, new))} files of this project")
         # What the update must produce: a fresh render of the new release, edited alike.
         expected = workdir / "expected"
@@ -184,10 +213,22 @@ def check_update(
                 f"auth file left: {name}" for name in AUTH_FILES if (project / name).exists()
             ]
         problems += differences(expected, project)
+        problems += lock_problems(project)
         if "database" in changed_answers:
             follow_readme_after_answer_change(project, expected)
     if not problems:
         run_project_checks(runner, project, checks)
+
+
+def lock_problems(project: Path) -> list[str]:
+    """The update left a uv.lock (made or refreshed after the merge) holding the team's
+    dependency; `uv sync --locked`, the first check, proves it matches pyproject.toml."""
+    lock = project / "uv.lock"
+    if not lock.is_file():
+        return ["no uv.lock after the update"]
+    if f'name = "{DEPENDENCY_NAME}"' not in lock.read_text():
+        return [f"uv.lock does not hold the team's dependency {DEPENDENCY_NAME}"]
+    return []
 
 
 def resolve(runner: Runner, project: Path, name: str, expected: Path, with_database: bool) -> None:
@@ -262,12 +303,14 @@ class UpdatePath:
 
 def update_paths() -> list[UpdatePath]:
     """From the latest release, full checks (the update most teams make); from older
-    ones, quick checks (the update merges, ruff passes, the code imports)."""
+    ones, quick checks (the update merges, ruff passes, the code imports). The two newest
+    releases are updated in every UPDATED variant, older ones in the default variant:
+    their other variants' merges were proven when those releases were the newest."""
     new_tag = current_version()
     latest = RELEASES[-1].version
     paths = []
-    for release in reversed(RELEASES):
-        for variant in UPDATED:
+    for age, release in enumerate(reversed(RELEASES)):
+        for variant in UPDATED if age < RECENT_RELEASES else ("default",):
             # Full checks where they prove most per minute: both databases, with and
             # without auth; the variant's own full run (`nox -s variant`) tests the rest.
             full = release.version == latest and variant in FULLY_CHECKED

@@ -25,6 +25,7 @@ DOCUMENTED_AFTER = "\nDB_COMMAND_TIMEOUT=15\n"
 # or removes one (0.3.0 removes typer). `humanize` would land next to `gunicorn`, which 0.3.0
 # adds: a conflict, rightly.
 DEPENDENCY = '"stamina>=25.1",'
+DEPENDENCY_NAME = "stamina"
 
 
 def copy_fixture(project: Path, kind: str, name: str) -> None:
