@@ -21,6 +21,8 @@ from pathlib import Path
 
 # uv retries the registry on its own; this bounds a registry that answers slowly.
 TIMEOUT_SECONDS = 300
+# What copier writes into a file whose merge conflicted (`--conflict inline`).
+CONFLICT_MARKER = "<<<<<<< before updating"
 # The lines of uv's error worth showing: the last ones name the cause.
 ERROR_LINES = 8
 
@@ -41,7 +43,8 @@ def not_locked(reason: str) -> int:
     project = Path.cwd()
     print(
         f"\nuv.lock was not made: {reason}\n"
-        "CI, the Dockerfile and `uv sync --locked` need it. Make it and commit it:\n"
+        "CI, the Dockerfile and `uv sync --locked` need an up-to-date one. Make it and "
+        "commit it:\n"
         f"    cd {project}\n"
         "    uv lock\n"
         "    git add uv.lock\n",
@@ -51,6 +54,12 @@ def not_locked(reason: str) -> int:
 
 
 def main() -> int:
+    pyproject = Path("pyproject.toml")
+    if pyproject.is_file() and CONFLICT_MARKER in pyproject.read_text():
+        return not_locked(
+            "the update left a conflict in pyproject.toml. Resolve it first (keep the "
+            "template's new lines and your own), then lock."
+        )
     uv = find_uv()
     if uv is None:
         return not_locked("uv is not installed (https://docs.astral.sh/uv/).")

@@ -126,3 +126,27 @@ def test_without_uv_the_lock_step_succeeds_and_says_what_to_run(tmp_path: Path) 
     assert "uv.lock was not made: uv is not installed" in result.stderr
     assert "    uv lock\n" in result.stderr
     assert not (tmp_path / "uv.lock").exists()
+
+
+def test_after_a_conflicted_update_the_lock_step_asks_for_the_resolution_first(
+    default_project: Path, tmp_path: Path
+) -> None:
+    project = copy_project(default_project, tmp_path / "project")
+    lock = (project / "uv.lock").read_bytes()
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text().replace(
+            "dependencies = [\n",
+            'dependencies = [\n<<<<<<< before updating\n    "stamina",\n=======\n'
+            ">>>>>>> after updating\n",
+            1,
+        )
+    )
+
+    result = subprocess.run(
+        [sys.executable, str(LOCK_SCRIPT)], cwd=project, capture_output=True, text=True
+    )
+
+    assert result.returncode == 0
+    assert "the update left a conflict in pyproject.toml. Resolve it first" in result.stderr
+    assert (project / "uv.lock").read_bytes() == lock

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from packaging.version import Version
 
 from matrix.releases import RELEASES, current_version
 from matrix.rendering import render, update
@@ -58,6 +59,11 @@ def answers_after_migration(answers: Mapping[str, Any]) -> dict[str, Any]:
     return migrated
 
 
+# The release that raised every dependency floor of pyproject.toml. A dependency a team
+# added in name order (as `uv add` does) sits between two lines it changed: a conflict no
+# layout avoids, on every update from an older release. The team keeps the new floors and
+# its own line, then runs `uv lock` (the CHANGELOG's advice), as `resolve` does here.
+FLOORS_RAISED = "0.5.0"
 # The releases updated in every UPDATED variant, newest first; older ones in "default".
 RECENT_RELEASES = 2
 # The updated variants that run their full checks after the update from the latest release.
@@ -173,6 +179,8 @@ def check_update(
     problems = runner.outcome.problems
     changed_answers = changed_answers or {}
     new_tag = current_version()
+    if Version(old_tag) < Version(FLOORS_RAISED) <= Version(new_tag):
+        expected_conflicts |= {"pyproject.toml"}
     project = workdir / "project"
     with runner.step("render and edit"):
         render_project(runner, template, project, old_tag, answers)
@@ -198,6 +206,8 @@ def check_update(
             if not any(report.endswith(f" {name}") for report in reported):
                 problems.append(f"expected a conflict in {name}, none was reported")
             resolve(runner, project, name, expected, with_database)
+        if "pyproject.toml" in expected_conflicts:
+            relock(runner, project)
         problems += [
             report
             for report in reported
@@ -218,6 +228,17 @@ def check_update(
             follow_readme_after_answer_change(project, expected)
     if not problems:
         run_project_checks(runner, project, checks)
+
+
+def relock(runner: Runner, project: Path) -> None:
+    """What the team runs once pyproject.toml's conflict is resolved: `uv lock`."""
+    environment = project_environment(project_python(project))
+    result = runner.run(["uv", "lock"], project, environment, check=False)
+    print("  pyproject.toml resolved: `uv lock` run, as the team would")
+    if result.returncode != 0:
+        runner.outcome.problems.append(
+            f"uv lock failed after the conflict was resolved:\n{tail(result.stderr)}"
+        )
 
 
 def lock_problems(project: Path) -> list[str]:
