@@ -41,6 +41,11 @@ PROJECT_CHECKS = {
 # For uv inside a rendered project: nox points uv at the session's virtualenv, the
 # project gets its own .venv.
 OWN_VENV: dict[str, str | None] = {"VIRTUAL_ENV": None, "UV_PROJECT_ENVIRONMENT": None}
+# Where the machine sets PYTHONDONTWRITEBYTECODE (the one this template is developed on
+# does), every process a rendered project's tests start compiles each module again:
+# 3.5 s to import the service instead of 1.1 s, for each of the ~30 servers a suite
+# starts. The checks run as on a developer's machine, which writes bytecode.
+PROJECT_PROCESSES: dict[str, str | None] = {"PYTHONDONTWRITEBYTECODE": None}
 
 
 def render_in_session(
@@ -91,6 +96,7 @@ def render_and_install(
     project = Path(tempfile.mkdtemp(prefix=f"copier-fastapi-backend-{name}-"))
     project_env: dict[str, str | None] = {
         **OWN_VENV,
+        **PROJECT_PROCESSES,
         "UV_PYTHON": python,
         "TEST_DATABASE_URL": TEST_DATABASE_URL,
     }

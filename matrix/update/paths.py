@@ -136,7 +136,9 @@ def project_environment(python: str) -> dict[str, str]:
         key: value
         for key, value in os.environ.items()
         # A nox session points uv at its own virtualenv; the project gets its own .venv.
-        if key not in {"VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT"}
+        # Bytecode is written, as on a developer's machine: without it each server the
+        # tests start compiles every module again (matrix/sessions.py, PROJECT_PROCESSES).
+        if key not in {"VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT", "PYTHONDONTWRITEBYTECODE"}
     }
     environment["UV_PYTHON"] = python
     environment.setdefault("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
