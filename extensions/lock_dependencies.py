@@ -23,6 +23,10 @@ from pathlib import Path
 TIMEOUT_SECONDS = 300
 # What copier writes into a file whose merge conflicted (`--conflict inline`).
 CONFLICT_MARKER = "<<<<<<< before updating"
+# A copier started through a pyenv shim carries PYENV_VERSION, copier's own Python: it
+# would hide the project's Python from uv (the project's .python-version decides).
+# UV_LOCKED and UV_FROZEN, set for installs, forbid the very change wanted here.
+IGNORED_ENVIRONMENT = frozenset({"PYENV_VERSION", "UV_LOCKED", "UV_FROZEN"})
 # The lines of uv's error worth showing: the last ones name the cause.
 ERROR_LINES = 8
 
@@ -55,7 +59,9 @@ def not_locked(reason: str) -> int:
 
 def main() -> int:
     pyproject = Path("pyproject.toml")
-    if pyproject.is_file() and CONFLICT_MARKER in pyproject.read_text():
+    conflicted = pyproject.is_file() and CONFLICT_MARKER in pyproject.read_text()
+    # With `copier update --conflict rej`, the template's side waits in a .rej file.
+    if conflicted or Path("pyproject.toml.rej").exists():
         return not_locked(
             "the update left a conflict in pyproject.toml. Resolve it first (keep the "
             "template's new lines and your own), then lock."
@@ -64,15 +70,17 @@ def main() -> int:
     if uv is None:
         return not_locked("uv is not installed (https://docs.astral.sh/uv/).")
     refreshing = Path("uv.lock").exists()
-    # A copier started through a pyenv shim carries PYENV_VERSION, copier's own Python: it
-    # would hide the project's Python from uv. The project's .python-version decides.
-    environment = {key: value for key, value in os.environ.items() if key != "PYENV_VERSION"}
+    environment = {
+        key: value for key, value in os.environ.items() if key not in IGNORED_ENVIRONMENT
+    }
+    print(f"{'Refreshing' if refreshing else 'Making'} uv.lock (uv lock)...", file=sys.stderr)
     try:
         result = subprocess.run(
             [uv, "lock"],
             env=environment,
             capture_output=True,
             text=True,
+            errors="replace",
             timeout=TIMEOUT_SECONDS,
             check=False,
         )

@@ -21,7 +21,8 @@ def pairwise_combinations() -> list[Answers]:
     """Few combinations in which every value of any two file questions meets at least once.
 
     Greedy: among all combinations, repeatedly take the one covering the most pairs not
-    yet covered. Deterministic, and small (15 renders for 3·2·3·4·2 values).
+    yet covered. Deterministic, and small (17 renders for 4·2·3·3·4·2 values, the pairs
+    a validator refuses left out).
     """
     questions = file_questions()
     candidates = _accepted_combinations()

@@ -32,7 +32,7 @@ RELEASES = (
     Release(
         "0.1.0",
         "393e88e",
-        "the first commit whose copier.yml asks every question of today; observability, "
+        "the first commit whose copier.yml asks every question of 0.3.0; observability, "
         "docker, ci and license rendered nothing yet and SQLite was partial: the widest "
         "gap an update must bridge",
     ),

@@ -19,8 +19,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import nox
 
+from matrix.pythons import interpreter_for
 from matrix.rendering import CopierFailed, render
-from matrix.variants import Variant, interpreter_for
+from matrix.variants import Variant
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_TOOLS = ("copier>=9.5", "copier-template-extensions>=0.3.4")

@@ -13,8 +13,9 @@ from rendering import render
 
 @pytest.fixture(scope="session")
 def default_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The default variant, shared by every test that only reads it."""
-    return render(tmp_path_factory.mktemp("default") / "orders-api")
+    """The default variant, locked as copier makes it, shared by every test that only
+    reads it."""
+    return render(tmp_path_factory.mktemp("default") / "orders-api", locked=True)
 
 
 @pytest.fixture(scope="session")

@@ -21,10 +21,11 @@ def render(
     ref: str = "HEAD",
     *,
     template: Path = ROOT,
+    locked: bool = False,
 ) -> Path:
     """Render `template` (this working tree) at `ref`; on failure the test fails with
-    copier's output."""
-    result = copier_copy(destination, answers, ref, template=template, check=False)
+    copier's output. Only with `locked` does copier run the task that makes uv.lock."""
+    result = copier_copy(destination, answers, ref, template=template, tasks=locked, check=False)
     if result.returncode != 0:
         pytest.fail(f"copier copy failed ({result.returncode}):\n{result.stdout}{result.stderr}")
     return destination

@@ -6,49 +6,20 @@ extensions/lock_dependencies.py).
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from matrix.rendering import ROOT
 from matrix.rendering import render as copier_copy
-from matrix.variants import interpreter_for
 from rendering import DEFAULT_ANSWERS
+from uv_commands import uv
 
 LOCK_SCRIPT = ROOT / "extensions" / "lock_dependencies.py"
 # Every file that installs the project: each `uv sync` in them must be `--locked`.
 INSTALLING_FILES = ("README.md", "Dockerfile", ".github/workflows/ci.yml")
-
-
-def uv_executable() -> str:
-    """The uv installed next to pytest (`pip install uv`), else the one on PATH."""
-    try:
-        from uv import find_uv_bin
-    except ImportError:
-        found = shutil.which("uv")
-        if found is None:
-            pytest.fail("uv is not installed: `pip install uv` next to pytest")
-        return found
-    return str(find_uv_bin())
-
-
-def uv(project: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
-    """`uv ARGUMENTS` in the project, with an interpreter of the project's Python line."""
-    environment = {key: value for key, value in os.environ.items() if key != "VIRTUAL_ENV"}
-    environment["UV_PYTHON"] = interpreter_for((project / ".python-version").read_text().strip())
-    return subprocess.run(
-        [uv_executable(), *arguments],
-        cwd=project,
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
 
 
 def copy_project(project: Path, destination: Path) -> Path:
@@ -142,6 +113,23 @@ def test_after_a_conflicted_update_the_lock_step_asks_for_the_resolution_first(
             1,
         )
     )
+
+    result = subprocess.run(
+        [sys.executable, str(LOCK_SCRIPT)], cwd=project, capture_output=True, text=True
+    )
+
+    assert result.returncode == 0
+    assert "the update left a conflict in pyproject.toml. Resolve it first" in result.stderr
+    assert (project / "uv.lock").read_bytes() == lock
+
+
+def test_after_an_update_with_rejected_hunks_the_lock_step_asks_for_the_resolution(
+    default_project: Path, tmp_path: Path
+) -> None:
+    # `copier update --conflict rej`: the template's side of pyproject.toml waits in a .rej.
+    project = copy_project(default_project, tmp_path / "project")
+    lock = (project / "uv.lock").read_bytes()
+    (project / "pyproject.toml.rej").write_text('+    "stamina",\n')
 
     result = subprocess.run(
         [sys.executable, str(LOCK_SCRIPT)], cwd=project, capture_output=True, text=True

@@ -69,12 +69,29 @@ def test_pairwise_combinations_meet_every_pair_of_values() -> None:
     assert len(combinations) < largest * second * 2
 
 
-def test_combinations_a_validator_refuses_are_never_rendered() -> None:
+def test_the_validators_are_read_as_copier_renders_them() -> None:
     assert is_refused({"dependency_updates": "dependabot", "ci": "gitlab"})
     assert not is_refused({"dependency_updates": "dependabot", "ci": "github"})
-    assert not any(is_refused(answers) for answers in pairwise_combinations())
-    for name, variant in VARIANTS.items():
-        assert not is_refused(variant["answers"]), name
+
+
+def test_no_combination_a_validator_refuses_is_rendered() -> None:
+    rendered = [*pairwise_combinations(), *(variant["answers"] for variant in VARIANTS.values())]
+
+    assert [answers for answers in rendered if is_refused(answers)] == []
+
+
+def test_only_the_pairs_a_validator_refuses_go_uncovered() -> None:
+    questions = file_questions()
+    every = {
+        ((first, i), (second, j))
+        for first, second in itertools.combinations(questions, 2)
+        for i in range(len(questions[first]))
+        for j in range(len(questions[second]))
+    }
+    dependabot = ("dependency_updates", questions["dependency_updates"].index("dependabot"))
+
+    refused = {(("ci", questions["ci"].index(ci)), dependabot) for ci in ("gitlab", "none")}
+    assert every - all_pairs() == refused
 
 
 def test_the_full_runs_use_every_value_of_every_question_and_every_python() -> None:

@@ -93,11 +93,14 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
 
 
 def files_of(root: Path) -> dict[str, bytes]:
-    """Every file, except .git and .env (its secret is random on each render)."""
+    """Every file, except .git, .env (its secret is random on each render) and uv.lock
+    (made by uv, not rendered: tests/test_update_lock.py checks it)."""
     return {
         path.relative_to(root).as_posix(): path.read_bytes()
         for path in root.rglob("*")
-        if path.is_file() and ".git" not in path.relative_to(root).parts and path.name != ".env"
+        if path.is_file()
+        and ".git" not in path.relative_to(root).parts
+        and path.name not in {".env", "uv.lock"}
     }
 
 

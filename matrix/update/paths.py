@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 from packaging.version import Version
 
+from matrix.pythons import interpreter_for
 from matrix.releases import RELEASES, current_version
 from matrix.rendering import render, update
 from matrix.update.compare import changed_between, conflicting_line, conflicts, differences
@@ -27,7 +28,7 @@ from matrix.update.team_edits import (
     replace_once,
     team_edits,
 )
-from matrix.variants import UPDATED, VARIANTS, interpreter_for
+from matrix.variants import UPDATED, VARIANTS
 
 # `uv sync --locked` first: it fails unless the update left a uv.lock that matches the
 # merged pyproject.toml, the team's dependency included.
@@ -89,14 +90,14 @@ def render_at(
     destination: Path,
     ref: str,
     answers: Mapping[str, Any],
-    python: str | None = None,
+    *,
+    tasks: bool = True,
 ) -> Path:
-    """Render at `ref`; releases with a lock task lock with `python` (UV_PYTHON)."""
+    """Render at `ref`; without `tasks`, unlocked (for comparisons: uv.lock is not one)."""
     if destination.exists():
         shutil.rmtree(destination)
-    environment = {**GIT_ENV, **({"UV_PYTHON": python} if python else {})}
     result = render(
-        destination, answers, ref, template=template, environment=environment, check=False
+        destination, answers, ref, template=template, environment=GIT_ENV, tasks=tasks, check=False
     )
     runner.record(result, None)
     return destination
@@ -190,13 +191,12 @@ def check_update(
     # What the project answered at its release (python_version 3.11 was the default then),
     # as the update reads it.
     new_answers = {**answers_after_migration(recorded_answers(project)), **changed_answers}
-    python = project_python(project)
     with runner.step("copier update"):
         update_project(runner, project, changed_answers)
 
     with runner.step("compare"):
-        old = render_at(runner, template, workdir / "old-render", old_tag, answers)
-        new = render_at(runner, template, workdir / "new-render", new_tag, new_answers, python)
+        old = render_at(runner, template, workdir / "old-render", old_tag, answers, tasks=False)
+        new = render_at(runner, template, workdir / "new-render", new_tag, new_answers, tasks=False)
         print(f"  the template changed {len(changed_between(old, new))} files of this project")
         # What the update must produce: a fresh render of the new release, edited alike.
         expected = workdir / "expected"
@@ -284,9 +284,11 @@ def check_conflict_reported(runner: Runner, template: Path, workdir: Path) -> No
     new_tag = current_version()
     answers = VARIANTS["default"]["answers"]
     with runner.step("render"):
-        new = render_at(runner, template, workdir / "new-render", new_tag, answers)
+        new = render_at(runner, template, workdir / "new-render", new_tag, answers, tasks=False)
         for release in reversed(RELEASES):
-            old = render_at(runner, template, workdir / "old-render", release.version, answers)
+            old = render_at(
+                runner, template, workdir / "old-render", release.version, answers, tasks=False
+            )
             target = conflicting_line(old, new)
             if target is not None:
                 break
