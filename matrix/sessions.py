@@ -149,7 +149,7 @@ def run_benchmark(
     `arguments` and the session's own (`nox -s bench -- --rounds 5`) go to the script,
     after `--database-url`.
     """
-    with benchmark_database(session, database, projects) as database_url:
+    with benchmark_database(session, database, projects, project_env) as database_url:
         session.run(
             "uv",
             "run",
@@ -167,8 +167,11 @@ def run_benchmark(
 
 
 @contextmanager
-def benchmark_database(session: nox.Session, name: str, projects: list[Path]) -> Iterator[str]:
-    """A fresh database migrated by the first project, dropped afterwards; its URL."""
+def benchmark_database(
+    session: nox.Session, name: str, projects: list[Path], project_env: dict[str, str | None]
+) -> Iterator[str]:
+    """A fresh database migrated by the first project (in `project_env`: its own venv and
+    Python), dropped afterwards; its URL."""
     admin = ("psql", TEST_DATABASE_URL, "-q", "-v", "ON_ERROR_STOP=1", "-c")
     database_url = TEST_DATABASE_URL.rsplit("/", 1)[0] + f"/{name}"
     session.run(*admin, f"DROP DATABASE IF EXISTS {name}", external=True)
@@ -182,7 +185,7 @@ def benchmark_database(session: nox.Session, name: str, projects: list[Path]) ->
             "-c",
             "from app.cli import main; main()",
             "migrate",
-            env={**OWN_VENV, "DATABASE_URL": database_url},
+            env={**project_env, "DATABASE_URL": database_url},
             external=True,
         )
         yield database_url
